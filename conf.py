@@ -1,0 +1,79 @@
+"""Sphinx configuration for Gradients Through Control Flow.
+
+Build with ``nox -s docs`` (``sphinx-build -c . docs _build/html``): this file sits at the
+repository root, the sources in ``docs/`` and the gallery scripts in ``examples/``.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "docs" / "_ext"))
+
+# -- Project -----------------------------------------------------------------
+project = "Gradients Through Control Flow"
+author = "The Gradients Through Control Flow authors"
+copyright = "2026, " + author
+
+# -- General -----------------------------------------------------------------
+extensions = [
+    "build_info",  # docs/_ext: version stamp, cache invalidation on version change
+    "prose_doctest",  # docs/_ext: runs the >>> examples of prose pages during the build
+    "myst_nb",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_design",
+    "sphinx_copybutton",
+]
+# Paths below are relative to the source dir (docs/), except templates,
+# which Sphinx resolves against this file's folder.
+exclude_patterns = [
+    "_ext",
+    "_templates",
+    "_static",
+    "**/.ipynb_checkpoints",
+    "auto_examples/**.ipynb",  # sphinx-gallery's notebook downloads, not sources
+]
+templates_path = ["docs/_templates"]
+nitpicky = True
+
+# -- sphinx-gallery ----------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"\.py$",  # execute every example, not only plot_*
+    "subsection_order": [
+        "../examples/basics",
+        "../examples/control_flow",
+        "../examples/caveats",
+        "../examples/compilers",
+        "../examples/under_the_hood",
+        "*",
+    ],
+    "within_subsection_order": "FileNameSortKey",
+    "write_computation_times": False,  # its page loads DataTables from a CDN
+    "show_signature": False,
+    "remove_config_comments": True,
+    "thumbnail_size": (320, 224),
+}
+
+# -- myst-nb -----------------------------------------------------------------
+myst_enable_extensions = ["colon_fence"]
+nb_execution_mode = "cache"  # re-execute a notebook page only when its code changes
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300
+nb_merge_streams = True
+
+# -- sphinx-copybutton -------------------------------------------------------
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True  # copy only the code of doctest blocks, not their output
+
+# -- HTML theme --------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = project
+html_theme_options = {
+    "footer_start": ["copyright"],
+    "footer_center": ["build-info"],
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+}
+html_sidebars = {"index": []}

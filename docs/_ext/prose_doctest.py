@@ -1,0 +1,62 @@
+"""Run the ``>>>`` examples of prose pages while the page is read, like a notebook cell.
+
+A code block whose first line starts with ``>>>`` is a doctest. The blocks of one page share
+a namespace, top to bottom, so a page reads (and a reader copies) like a session. A mismatch
+or an exception is a build warning at the block's source line; under ``-W`` it fails the build.
+Pages are re-read, and so re-checked, when they change or when the installed versions change
+(see ``build_info``). The tests call :func:`run_doctest_blocks` on the Markdown sources too.
+"""
+
+import doctest
+
+from docutils import nodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+GALLERY_PREFIX = "auto_examples/"  # gallery pages are checked by sphinx-gallery itself
+
+
+class _CollectingRunner(doctest.DocTestRunner):
+    def __init__(self):
+        super().__init__(optionflags=OPTIONS, verbose=False)
+        self.reports = []
+
+    def report_failure(self, out, test, example, got):
+        self.reports.append(f"{example.source.strip()}\nexpected:\n{example.want}got:\n{got}")
+
+    def report_unexpected_exception(self, out, test, example, exc_info):
+        kind, value, _ = exc_info
+        self.reports.append(f"{example.source.strip()}\nraised {kind.__name__}: {value}")
+
+
+def is_doctest(code):
+    return code.lstrip().startswith(">>>")
+
+
+def run_doctest_blocks(blocks, name):
+    """Run code blocks in one shared namespace; yield ``(block index, report)`` failures."""
+    parser, runner, namespace = doctest.DocTestParser(), _CollectingRunner(), {"__name__": name}
+    for index, code in enumerate(blocks):
+        test = parser.get_doctest(code, namespace, name, name, 0)
+        runner.run(test, clear_globs=False, out=lambda _text: None)
+        namespace = test.globs  # DocTest copies its globals: carry them to the next block
+        for report in runner.reports:
+            yield index, report
+        runner.reports.clear()
+
+
+def check_page_doctests(app, doctree):
+    docname = app.env.docname
+    if docname.startswith(GALLERY_PREFIX):
+        return
+    blocks = [node for node in doctree.findall(nodes.literal_block) if is_doctest(node.astext())]
+    for index, report in run_doctest_blocks([node.astext() for node in blocks], docname):
+        logger.warning("doctest failed in %s:\n%s", docname, report, location=blocks[index],
+                       type="prose_doctest")
+
+
+def setup(app):
+    app.connect("doctree-read", check_page_doctests)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,61 @@
+"""Sessions for building and checking the Gradients Through Control Flow site.
+
+    nox -s docs             build the site into _build/html (extra args go to sphinx-build)
+    nox -s tests            run the test suite (extra args go to pytest)
+    nox -s serve            live-reloading preview on http://127.0.0.1:8000
+    nox -s lint             ruff over the Python sources
+"""
+
+import hashlib
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True  # torch and jax are large: keep the venvs
+nox.options.sessions = ["docs"]
+
+REQUIREMENTS = Path(__file__).parent / "requirements.txt"
+SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-c", ".", "docs", "_build/html"]
+
+
+def install_requirements(session):
+    """Install requirements.txt, skipping pip entirely when this venv already has it."""
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    stamp = Path(session.virtualenv.location) / "requirements.sha256"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    session.install("-r", str(REQUIREMENTS))
+    stamp.write_text(digest)
+
+
+@nox.session
+def docs(session):
+    """Build the site, executing only the examples and notebooks that changed."""
+    install_requirements(session)
+    session.run("python", "-m", "sphinx", *SPHINX_ARGS, *session.posargs)
+
+
+@nox.session
+def tests(session):
+    """Build the site in a temporary folder and check what it shows, then run every example."""
+    install_requirements(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def serve(session):
+    """Rebuild on every change and serve the site with live reload."""
+    install_requirements(session)
+    session.run(
+        "sphinx-autobuild", *SPHINX_ARGS, "--watch", "examples", "--ignore", "docs/auto_examples",
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session):
+    """Check the Python sources with ruff."""
+    ruff_pin = next(line for line in REQUIREMENTS.read_text().split() if line.startswith("ruff=="))
+    session.install(ruff_pin)
+    session.run("ruff", "check", "examples", "tests", "docs", "conf.py", "noxfile.py")

@@ -1,0 +1,60 @@
+"""Build the site once per test session, in a temporary folder, the way `nox -s docs` does."""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-c", ".", "docs", "_build/html"]
+GENERATED = shutil.ignore_patterns("auto_examples", "_build", "__pycache__", ".ipynb_checkpoints")
+
+
+def copy_sources(dest: Path) -> Path:
+    """Copy what a clean clone holds for the build (no caches, no output) into ``dest``."""
+    shutil.copy2(ROOT / "conf.py", dest / "conf.py")
+    for folder in ["docs", "examples"]:
+        shutil.copytree(ROOT / folder, dest / folder, ignore=GENERATED)
+    return dest
+
+
+def run_sphinx(root: Path) -> subprocess.CompletedProcess:
+    """Run the strict build in ``root``; stdout and stderr are merged into ``.stdout``."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", *SPHINX_ARGS],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=3600,
+    )
+
+
+@dataclass
+class Site:
+    root: Path
+    build_log: str
+
+    @property
+    def html(self) -> Path:
+        return self.root / "_build" / "html"
+
+    def page(self, relative: str) -> BeautifulSoup:
+        return BeautifulSoup((self.html / relative).read_text(encoding="utf-8"), "html.parser")
+
+    def pages(self) -> list[Path]:
+        """The site's pages, without the theme's and Sphinx's internal folders (``_static``)."""
+        pages = self.html.rglob("*.html")
+        return sorted(p for p in pages if not p.relative_to(self.html).parts[0].startswith("_"))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Site:
+    root = copy_sources(tmp_path_factory.mktemp("site"))
+    result = run_sphinx(root)
+    assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}"
+    return Site(root, result.stdout)

@@ -18,17 +18,15 @@ copyright = "2026, " + author
 extensions = [
     "build_info",  # docs/_ext: version stamp, cache invalidation on version change
     "prose_doctest",  # docs/_ext: runs the >>> examples of prose pages during the build
+    "live_tables",  # docs/_ext: tables whose cells are computed by probes during the build
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
     "sphinx_copybutton",
 ]
-# Paths below are relative to the source dir (docs/), except templates,
+# Patterns are relative to the source dir (docs/); templates_path to this file's folder.
 # which Sphinx resolves against this file's folder.
 exclude_patterns = [
-    "_ext",
-    "_templates",
-    "_static",
     "**/.ipynb_checkpoints",
     "auto_examples/**.ipynb",  # sphinx-gallery's notebook downloads, not sources
 ]

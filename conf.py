@@ -24,13 +24,14 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
 ]
-# Patterns are relative to the source dir (docs/); templates_path to this file's folder.
-# which Sphinx resolves against this file's folder.
+# Patterns are relative to the source dir (docs/); templates and static paths to this file's.
 exclude_patterns = [
     "**/.ipynb_checkpoints",
     "auto_examples/**.ipynb",  # sphinx-gallery's notebook downloads, not sources
 ]
 templates_path = ["docs/_templates"]
+html_static_path = ["docs/_static"]
+html_css_files = ["custom.css"]
 nitpicky = True
 
 # -- sphinx-gallery ----------------------------------------------------------

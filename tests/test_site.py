@@ -35,7 +35,7 @@ def test_starting_examples_show_live_gradients(built_site, framework, program, x
 
 
 def test_notebook_page_shows_its_executed_outputs(built_site):
-    cells = built_site.page("quickstart.html").select("div.cell_output")
+    cells = built_site.page("guide/quickstart.html").select("div.cell_output")
     outputs = [div.get_text() for div in cells]
     assert any("x = 2.0: gradient 4.0" in text for text in outputs), outputs
     assert any("x = 0.5: gradient 1.0" in text for text in outputs), outputs

@@ -4,6 +4,7 @@
     nox -s tests            run the test suite (extra args go to pytest)
     nox -s serve            live-reloading preview on http://127.0.0.1:8000
     nox -s lint             ruff over the Python sources
+    nox -s bench            time a cold build, a no-op rebuild and a one-example rebuild
 """
 
 import hashlib
@@ -51,6 +52,13 @@ def serve(session):
         "sphinx-autobuild", *SPHINX_ARGS, "--watch", "examples", "--ignore", "docs/auto_examples",
         *session.posargs,
     )
+
+
+@nox.session
+def bench(session):
+    """Measure the build (in a temporary copy): wall time, peak memory, what was executed."""
+    install_requirements(session)
+    session.run("python", "docs/_ext/build_bench.py", *session.posargs)
 
 
 @nox.session

@@ -26,6 +26,7 @@ table. The page depends on the module, so editing a probe re-reads (re-runs) the
 """
 
 import importlib.util
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +124,10 @@ class LiveTable(SphinxDirective):
             logger.warning("live-table: cannot load %s:\n%s", path, traceback.format_exc(),
                            location=location)
             return []
+        started = time.perf_counter()
         outcomes = {key: judge(probe) for key, probe in module.PROBES.items()}
+        logger.info("live-table: %s: ran %d probes in %.2f seconds", relative, len(outcomes),
+                    time.perf_counter() - started)
         for (row, column), claim in getattr(module, "CLAIMS", {}).items():
             outcome = outcomes[row, column]
             if not claim_holds(claim, outcome):

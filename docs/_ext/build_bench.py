@@ -1,0 +1,104 @@
+"""Measure the docs build: cold, no-op, and after editing one example (run by `nox -s bench`).
+
+The sources are copied to a temporary folder, so the maintainer's `_build/` and gallery cache
+are left alone. Each build is timed, its process tree's memory sampled, and its log read for
+what was executed: sphinx-gallery's "computation time summary", myst-nb's "Executed notebook
+in", and this site's live tables and prose doctests (see live_tables.py, prose_doctest.py).
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+SPHINX = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-c", ".", "docs",
+          "_build/html"]
+EDITED_EXAMPLE = Path("examples/basics/plot_starting_examples.py")
+TARGETS = {"noop_ratio": 0.05, "edit_ratio": 0.15, "overhead": 1.3, "peak_gib": 4.0}
+
+
+def peak_tree_rss(process: subprocess.Popen, peaks: list) -> None:
+    """Sample the summed RSS of ``process`` and its children until it exits."""
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peaks.append(sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+
+
+def build(folder: Path) -> dict:
+    started = time.perf_counter()
+    process = subprocess.Popen(SPHINX, cwd=folder, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    peaks: list[int] = []
+    sampler = threading.Thread(target=peak_tree_rss, args=(process, peaks))
+    sampler.start()
+    log = process.communicate()[0]
+    sampler.join()
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.exit(f"build failed in {folder}:\n{log[-4000:]}")
+    example_times = [float(t) for t in re.findall(r"^\s+- .+\.py:\s+([\d.]+) sec", log, re.M)]
+    notebook_times = [float(t) for t in re.findall(r"Executed notebook in ([\d.]+) seconds", log)]
+    probe_times = [float(t) for t in re.findall(r"live-table: .+ in ([\d.]+) seconds", log)]
+    doctest_times = [float(t) for t in re.findall(r"prose doctests: .+ in ([\d.]+) seconds", log)]
+    executed = re.search(r"executed (\d+) out of (\d+)", log)
+    return {
+        "wall": wall,
+        "peak_gib": max(peaks, default=0) / 2**30,
+        "examples": int(executed.group(1)) if executed else 0,
+        "notebooks": len(notebook_times),
+        "tables": len(probe_times),
+        "doctest_pages": len(doctest_times),
+        "executing": sum(example_times + notebook_times + probe_times + doctest_times),
+    }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="gtcf-bench-") as tmp:
+        folder = Path(tmp)
+        shutil.copy2(ROOT / "conf.py", folder)
+        for name in ["docs", "examples"]:
+            shutil.copytree(ROOT / name, folder / name,
+                            ignore=shutil.ignore_patterns("auto_examples", "_build", "__pycache__"))
+        runs = {"cold": build(folder), "no-op": build(folder)}
+        with (folder / EDITED_EXAMPLE).open("a") as script:
+            script.write("\n# edited by the build benchmark\n")
+        runs["one example edited"] = build(folder)
+
+    print(f"\n{'build':<20}{'wall s':>8}{'peak GiB':>10}{'examples':>10}{'notebooks':>11}"
+          f"{'tables':>8}{'doctest pages':>15}{'executing s':>13}")
+    for name, run in runs.items():
+        print(f"{name:<20}{run['wall']:>8.1f}{run['peak_gib']:>10.2f}{run['examples']:>10}"
+              f"{run['notebooks']:>11}{run['tables']:>8}{run['doctest_pages']:>15}"
+              f"{run['executing']:>13.1f}")
+    cold, noop, edit = runs["cold"], runs["no-op"], runs["one example edited"]
+    checks = [
+        ("no-op rebuild / cold", noop["wall"] / cold["wall"], TARGETS["noop_ratio"],
+         noop["examples"] + noop["notebooks"] == 0),
+        ("one example edited / cold", edit["wall"] / cold["wall"], TARGETS["edit_ratio"],
+         edit["examples"] == 1 and edit["notebooks"] == 0),
+        ("cold wall / time executing", cold["wall"] / cold["executing"], TARGETS["overhead"],
+         True),
+        ("cold peak memory, GiB", cold["peak_gib"], TARGETS["peak_gib"], True),
+    ]
+    print()
+    for name, value, target, executed_as_expected in checks:
+        verdict = "met" if value <= target and executed_as_expected else "NOT MET"
+        print(f"{name:<28}{value:>8.3f}  target <= {target:<5} {verdict}")
+    print("no-op executed nothing:", noop["examples"] + noop["notebooks"] == 0,
+          "| edit executed exactly one example:", edit["examples"] == 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ extensions = [
     "build_info",  # docs/_ext: version stamp, cache invalidation on version change
     "prose_doctest",  # docs/_ext: runs the >>> examples of prose pages during the build
     "live_tables",  # docs/_ext: tables whose cells are computed by probes during the build
+    "mathml",  # docs/_ext: math as MathML at build time (latex2mathml), so no MathJax/CDN
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
@@ -33,6 +34,7 @@ templates_path = ["docs/_templates"]
 html_static_path = ["docs/_static"]
 html_css_files = ["custom.css"]
 nitpicky = True
+html_math_renderer = "mathml"
 
 # -- sphinx-gallery ----------------------------------------------------------
 sphinx_gallery_conf = {
@@ -55,7 +57,7 @@ sphinx_gallery_conf = {
 }
 
 # -- myst-nb -----------------------------------------------------------------
-myst_enable_extensions = ["colon_fence"]
+myst_enable_extensions = ["colon_fence", "dollarmath"]
 nb_execution_mode = "cache"  # re-execute a notebook page only when its code changes
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -29,7 +29,15 @@ from torch.distributions import Bernoulli, RelaxedBernoulli
 # --------------------------------
 # Heads (probability ``p = sigmoid(theta)``) gives ``12 - theta**2``, tails gives
 # ``8 + theta``. The expected value ``p * heads + (1 - p) * tails`` is an ordinary function of
-# ``theta``, so enumerating the two outcomes and differentiating gives the exact gradient.
+# ``theta``, so enumerating the two outcomes and differentiating gives the exact gradient:
+#
+# .. math::
+#
+#    \frac{d}{d\theta}\,\mathbb{E}[f] = p\,h'(\theta) + (1 - p)\,t'(\theta)
+#    + p'(\theta)\,\bigl(h(\theta) - t(\theta)\bigr),
+#
+# where :math:`h` and :math:`t` are the heads and tails values. Autodiff through one sampled
+# path sees only the first two terms.
 theta0, N = 0.5, 100_000
 heads, tails = (lambda t: 12 - t**2), (lambda t: 8 + t)
 

@@ -1,5 +1,7 @@
-"""The ``>>>`` examples of every prose page hold, run straight from the Markdown sources."""
+"""The ``>>>`` examples of every prose page hold, and each block a reader copies runs alone."""
 
+import doctest
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,3 +36,21 @@ def test_prose_page_doctests(page):
         for index, report in run_doctest_blocks([t.content for t in fences], page.stem)
     ]
     assert not failures, "\n\n".join(failures)
+
+
+def copied_blocks():
+    """What a reader's copy button yields for each ``>>>`` block: the code, without prompts
+    and without the expected output."""
+    parser = doctest.DocTestParser()
+    for page in PAGES_WITH_DOCTESTS:
+        for token in MarkdownIt("commonmark").parse(page.read_text(encoding="utf-8")):
+            if token.type == "fence" and is_doctest(token.content):
+                code = "".join(example.source for example in parser.get_examples(token.content))
+                yield pytest.param(code, id=f"{page.relative_to(ROOT)}:{token.map[0] + 1}")
+
+
+@pytest.mark.parametrize("code", copied_blocks())
+def test_each_copied_block_runs_on_its_own(code, tmp_path):
+    result = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr

@@ -52,6 +52,12 @@ class Site:
         return sorted(p for p in pages if not p.relative_to(self.html).parts[0].startswith("_"))
 
 
+def copy_of_built_site(site: Site, dest: Path) -> Path:
+    """A copy of the built site, caches included, so a rebuild executes only what changed."""
+    shutil.copytree(site.root, dest)
+    return dest
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Site:
     root = copy_sources(tmp_path_factory.mktemp("site"))

@@ -1,12 +1,11 @@
 """What the built site shows a reader: executed outputs, version stamps, no foreign assets."""
 
 import re
-import shutil
 from importlib.metadata import version
 from urllib.parse import urlparse
 
 import pytest
-from conftest import run_sphinx
+from conftest import copy_of_built_site, run_sphinx
 
 STARTING_EXAMPLE = "auto_examples/basics/plot_starting_examples.html"
 
@@ -65,15 +64,8 @@ def test_noop_rebuild_executes_nothing(built_site):
     assert "Executing" not in result.stdout  # myst-nb logs each notebook it runs
 
 
-def _build_variant(built_site, tmp_path):
-    """A copy of the built site, caches included, so only what the test adds executes."""
-    root = tmp_path / "variant"
-    shutil.copytree(built_site.root, root)
-    return root
-
-
 def test_a_false_claim_in_an_example_breaks_the_build(built_site, tmp_path):
-    root = _build_variant(built_site, tmp_path)
+    root = copy_of_built_site(built_site, tmp_path / "variant")
     (root / "examples" / "basics" / "plot_false_claim.py").write_text(
         '"""\n===========\nFalse claim\n===========\n\nAn assertion that does not hold.\n"""\n'
         "import torch\n\n"
@@ -87,7 +79,7 @@ def test_a_false_claim_in_an_example_breaks_the_build(built_site, tmp_path):
 
 
 def test_a_false_doctest_on_a_prose_page_breaks_the_build(built_site, tmp_path):
-    root = _build_variant(built_site, tmp_path)
+    root = copy_of_built_site(built_site, tmp_path / "variant")
     (root / "docs" / "false_doctest.md").write_text(
         "---\norphan: true\n---\n# A wrong claim\n\n```python\n>>> 2 * 2\n5\n```\n"
     )

@@ -1,9 +1,9 @@
 """Stamp every page with the versions that executed it, and re-execute when they change.
 
 sphinx-gallery and myst-nb both cache executed outputs, keyed on the source only. A new torch
-or jax release must not be hidden behind those caches: when the installed versions differ from
-the ones recorded at the last build, both caches are cleared and every page is re-read, so
-every claim runs again against the new release.
+or jax release must not be hidden behind those caches: when the installed versions (or the
+gallery's settings, which shape its outputs) differ from those recorded at the last build,
+both caches are cleared and every page is re-read, so every claim runs again.
 """
 
 import json
@@ -33,14 +33,16 @@ def stamp_versions(app, config):
         f"{name} {versions[name]}" for name in ["Python", *STAMPED]
     )
     # An env-level config value: when it changes Sphinx re-reads (and re-executes) every page.
-    config.execution_fingerprint = json.dumps(versions, sort_keys=True)
+    # Read before sphinx-gallery fills in its defaults (this extension is listed first).
+    gallery_settings = repr(sorted(config.sphinx_gallery_conf.items()))
+    config.execution_fingerprint = json.dumps([versions, gallery_settings], sort_keys=True)
 
 
 def clear_stale_caches(app):
     record = Path(app.outdir).parent / "execution-fingerprint.json"
     fingerprint = app.config.execution_fingerprint
     if record.exists() and record.read_text() != fingerprint:
-        logger.info("build_info: installed versions changed; clearing execution caches")
+        logger.info("build_info: versions or gallery settings changed; clearing execution caches")
         gallery_dirs = app.config.sphinx_gallery_conf["gallery_dirs"]
         for gallery_dir in [gallery_dirs] if isinstance(gallery_dirs, str) else gallery_dirs:
             shutil.rmtree(Path(app.srcdir) / gallery_dir, ignore_errors=True)

@@ -4,6 +4,7 @@ Build with ``nox -s docs`` (``sphinx-build -c . docs _build/html``): this file s
 repository root, the sources in ``docs/`` and the gallery scripts in ``examples/``.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ extensions = [
     "prose_doctest",  # docs/_ext: runs the >>> examples of prose pages during the build
     "live_tables",  # docs/_ext: tables whose cells are computed by probes during the build
     "mathml",  # docs/_ext: math as MathML at build time (latex2mathml), so no MathJax/CDN
+    "accessible_sidebar",  # docs/_ext: names the theme's sidebar toggles for screen readers
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
@@ -46,6 +48,7 @@ sphinx_gallery_conf = {
         "../examples/control_flow",
         "../examples/caveats",
         "../examples/compilers",
+        "../examples/scale",
         "../examples/under_the_hood",
         "*",
     ],
@@ -53,7 +56,8 @@ sphinx_gallery_conf = {
     "write_computation_times": False,  # its page loads DataTables from a CDN
     "show_signature": False,
     "remove_config_comments": True,
-    "thumbnail_size": (320, 224),
+    "thumbnail_size": (240, 168),  # shown at 160 x 112: small files keep the index page light
+    "default_thumb_file": str(Path(__file__).parent / "docs" / "_static" / "default_thumb.png"),
 }
 
 # -- myst-nb -----------------------------------------------------------------
@@ -71,6 +75,9 @@ copybutton_prompt_is_regexp = True  # copy only the code of doctest blocks, not 
 # -- HTML theme --------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = project
+html_last_updated_fmt = "%Y-%m-%d"  # the build date, shown in every page's footer
+# Canonical links for search engines when Read the Docs (which also serves a sitemap) builds.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 html_theme_options = {
     "footer_start": ["copyright"],
     "footer_center": ["build-info"],
@@ -78,3 +85,4 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_sidebars = {"index": []}
+html_context = {"default_mode": "auto"}  # follow the reader's system colours until they choose

@@ -1,0 +1,34 @@
+"""Every internal link and anchor of the built site resolves."""
+
+from functools import cache
+from urllib.parse import unquote, urlparse
+
+from bs4 import BeautifulSoup
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    @cache
+    def ids_in(path):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        return {tag.get("id") for tag in soup.select("[id]")} | {
+            tag.get("name") for tag in soup.select("a[name]")
+        }
+
+    broken, checked = [], 0
+    for page in built_site.pages():
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        references = [a.get("href") for a in soup.select("a[href]")]
+        references += [tag.get("src") for tag in soup.select("img[src], script[src]")]
+        references += [link.get("href") for link in soup.select("link[href]")]
+        for reference in references:
+            url = urlparse(reference)
+            if url.scheme or url.netloc:
+                continue  # links to other sites are not the site's own pages
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            checked += 1
+            if not target.is_file():
+                broken.append(f"{page.relative_to(built_site.html)}: {reference} (no file)")
+            elif url.fragment and target.suffix == ".html" and url.fragment not in ids_in(target):
+                broken.append(f"{page.relative_to(built_site.html)}: {reference} (no anchor)")
+    assert checked > 500, f"only {checked} links checked"
+    assert not broken, "\n".join(broken)

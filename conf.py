@@ -83,6 +83,7 @@ html_theme_options = {
     "footer_center": ["build-info"],
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "summary": []},
 }
-html_sidebars = {"index": []}
+html_sidebars = {"index": [], "summary": [], "errors": []}  # full width for wide tables
 html_context = {"default_mode": "auto"}  # follow the reader's system colours until they choose

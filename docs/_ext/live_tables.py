@@ -117,6 +117,7 @@ class LiveTable(SphinxDirective):
     def run(self):
         relative, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(relative)
+        self.env.note_dependency(__file__)  # a change to the renderer re-renders the table
         try:
             module = load_probes(Path(path))
         except Exception:
@@ -190,10 +191,16 @@ class LiveTable(SphinxDirective):
     def _cell(outcome, note_number):
         if outcome is None:
             return nodes.Text("—")
-        text = outcome.label
-        if outcome.kind in SYMBOLS:
-            text = f"{SYMBOLS[outcome.kind]} {outcome.label}"
-        paragraph = _paragraph(nodes.inline(text=text, classes=[f"outcome-{outcome.kind}"]))
+        paragraph = _paragraph()
+        if outcome.kind == "value":
+            paragraph += nodes.inline(text=outcome.label)
+        elif outcome.kind == "error":
+            paragraph += nodes.inline(text=f"{SYMBOLS['error']} {outcome.label}",
+                                      classes=["outcome-error"])
+        else:  # the symbol says it; screen readers and the site search still get the words
+            symbol = SYMBOLS[outcome.kind]
+            paragraph += nodes.inline(text=symbol, classes=[f"outcome-{outcome.kind}"])
+            paragraph += nodes.inline(text=f" {outcome.label}", classes=["visually-hidden"])
         if note_number is not None:
             paragraph += nodes.superscript(text=f" [{note_number}]")
         return paragraph

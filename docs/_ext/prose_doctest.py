@@ -55,6 +55,7 @@ def check_page_doctests(app, doctree):
     blocks = [node for node in doctree.findall(nodes.literal_block) if is_doctest(node.astext())]
     if not blocks:
         return
+    app.env.note_dependency(__file__)  # a change to this checker re-checks the page
     started = time.perf_counter()
     for index, report in run_doctest_blocks([node.astext() for node in blocks], docname):
         logger.warning("doctest failed in %s:\n%s", docname, report, location=blocks[index],

@@ -49,7 +49,7 @@ def copied_blocks():
                 yield pytest.param(code, id=f"{page.relative_to(ROOT)}:{token.map[0] + 1}")
 
 
-@pytest.mark.parametrize("code", copied_blocks())
+@pytest.mark.parametrize("code", list(copied_blocks()))
 def test_each_copied_block_runs_on_its_own(code, tmp_path):
     result = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path,
                             capture_output=True, text=True, timeout=300)

@@ -1,9 +1,10 @@
 """Measure the docs build: cold, no-op, and after editing one example (run by `nox -s bench`).
 
 The sources are copied to a temporary folder, so the maintainer's `_build/` and gallery cache
-are left alone. Each build is timed, its process tree's memory sampled, and its log read for
-what was executed: sphinx-gallery's "computation time summary", myst-nb's "Executed notebook
-in", and this site's live tables and prose doctests (see live_tables.py, prose_doctest.py).
+are left alone. Each build is timed and its process tree's memory sampled. What it executed:
+the gallery pages sphinx-gallery rewrote (it rewrites a page only when it runs the example)
+with the running time each states, myst-nb's "Executed notebook in" log lines, and this
+site's live tables and prose doctests (their log lines, see live_tables.py, prose_doctest.py).
 """
 
 import re
@@ -36,7 +37,19 @@ def peak_tree_rss(process: subprocess.Popen, peaks: list) -> None:
         time.sleep(0.2)
 
 
+def executed_examples(folder: Path, since: float) -> list[float]:
+    """Running times of the examples whose gallery page this build rewrote."""
+    times = []
+    for page in (folder / "docs" / "auto_examples").rglob("plot_*.rst"):
+        if page.stat().st_mtime >= since:
+            minutes, seconds = re.search(r"\((\d+) minutes ([\d.]+) seconds\)",
+                                         page.read_text(encoding="utf-8")).groups()
+            times.append(60 * int(minutes) + float(seconds))
+    return times
+
+
 def build(folder: Path) -> dict:
+    started_at = time.time()
     started = time.perf_counter()
     process = subprocess.Popen(SPHINX, cwd=folder, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -48,7 +61,7 @@ def build(folder: Path) -> dict:
     wall = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"build failed in {folder}:\n{log[-4000:]}")
-    example_times = [float(t) for t in re.findall(r"^\s+- .+\.py:\s+([\d.]+) sec", log, re.M)]
+    example_times = executed_examples(folder, started_at)
     notebook_times = [float(t) for t in re.findall(r"Executed notebook in ([\d.]+) seconds", log)]
     probe_times = [float(t) for t in re.findall(r"live-table: .+ in ([\d.]+) seconds", log)]
     doctest_times = [float(t) for t in re.findall(r"prose doctests: .+ in ([\d.]+) seconds", log)]
@@ -60,6 +73,7 @@ def build(folder: Path) -> dict:
         "notebooks": len(notebook_times),
         "tables": len(probe_times),
         "doctest_pages": len(doctest_times),
+        "examples_notebooks_s": sum(example_times + notebook_times),
         "executing": sum(example_times + notebook_times + probe_times + doctest_times),
     }
 
@@ -77,25 +91,27 @@ def main() -> None:
         runs["one example edited"] = build(folder)
 
     print(f"\n{'build':<20}{'wall s':>8}{'peak GiB':>10}{'examples':>10}{'notebooks':>11}"
-          f"{'tables':>8}{'doctest pages':>15}{'executing s':>13}")
+          f"{'tables':>8}{'doctest pages':>15}{'ex.+nb. s':>11}{'all claims s':>14}")
     for name, run in runs.items():
         print(f"{name:<20}{run['wall']:>8.1f}{run['peak_gib']:>10.2f}{run['examples']:>10}"
               f"{run['notebooks']:>11}{run['tables']:>8}{run['doctest_pages']:>15}"
-              f"{run['executing']:>13.1f}")
+              f"{run['examples_notebooks_s']:>11.1f}{run['executing']:>14.1f}")
     cold, noop, edit = runs["cold"], runs["no-op"], runs["one example edited"]
     checks = [
         ("no-op rebuild / cold", noop["wall"] / cold["wall"], TARGETS["noop_ratio"],
          noop["examples"] + noop["notebooks"] == 0),
         ("one example edited / cold", edit["wall"] / cold["wall"], TARGETS["edit_ratio"],
          edit["examples"] == 1 and edit["notebooks"] == 0),
-        ("cold wall / time executing", cold["wall"] / cold["executing"], TARGETS["overhead"],
+        ("cold wall / examples+notebooks", cold["wall"] / cold["examples_notebooks_s"],
+         TARGETS["overhead"], True),
+        ("cold wall / all claims run", cold["wall"] / cold["executing"], TARGETS["overhead"],
          True),
         ("cold peak memory, GiB", cold["peak_gib"], TARGETS["peak_gib"], True),
     ]
     print()
     for name, value, target, executed_as_expected in checks:
         verdict = "met" if value <= target and executed_as_expected else "NOT MET"
-        print(f"{name:<28}{value:>8.3f}  target <= {target:<5} {verdict}")
+        print(f"{name:<32}{value:>8.3f}  target <= {target:<5} {verdict}")
     print("no-op executed nothing:", noop["examples"] + noop["notebooks"] == 0,
           "| edit executed exactly one example:", edit["examples"] == 1)
 

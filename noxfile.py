@@ -8,16 +8,19 @@
 """
 
 import hashlib
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent / "docs" / "_ext"))
+from site_build import SPHINX_ARGS  # noqa: E402  (the one definition of the build command)
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True  # torch and jax are large: keep the venvs
 nox.options.sessions = ["docs"]
 
 REQUIREMENTS = Path(__file__).parent / "requirements.txt"
-SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-c", ".", "docs", "_build/html"]
 
 
 def install_requirements(session):

@@ -10,16 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
-SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-c", ".", "docs", "_build/html"]
-GENERATED = shutil.ignore_patterns("auto_examples", "_build", "__pycache__", ".ipynb_checkpoints")
-
-
-def copy_sources(dest: Path) -> Path:
-    """Copy what a clean clone holds for the build (no caches, no output) into ``dest``."""
-    shutil.copy2(ROOT / "conf.py", dest / "conf.py")
-    for folder in ["docs", "examples"]:
-        shutil.copytree(ROOT / folder, dest / folder, ignore=GENERATED)
-    return dest
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from site_build import SPHINX_ARGS, copy_sources  # noqa: E402
 
 
 def run_sphinx(root: Path) -> subprocess.CompletedProcess:

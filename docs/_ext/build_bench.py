@@ -8,7 +8,6 @@ site's live tables and prose doctests (their log lines, see live_tables.py, pros
 """
 
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,10 +16,9 @@ import time
 from pathlib import Path
 
 import psutil
+from site_build import SPHINX_ARGS, copy_sources
 
-ROOT = Path(__file__).resolve().parents[2]
-SPHINX = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-c", ".", "docs",
-          "_build/html"]
+SPHINX = [sys.executable, "-m", "sphinx", *SPHINX_ARGS]
 EDITED_EXAMPLE = Path("examples/basics/plot_starting_examples.py")
 TARGETS = {"noop_ratio": 0.05, "edit_ratio": 0.15, "overhead": 1.3, "peak_gib": 4.0}
 
@@ -80,11 +78,7 @@ def build(folder: Path) -> dict:
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gtcf-bench-") as tmp:
-        folder = Path(tmp)
-        shutil.copy2(ROOT / "conf.py", folder)
-        for name in ["docs", "examples"]:
-            shutil.copytree(ROOT / name, folder / name,
-                            ignore=shutil.ignore_patterns("auto_examples", "_build", "__pycache__"))
+        folder = copy_sources(Path(tmp))
         runs = {"cold": build(folder), "no-op": build(folder)}
         with (folder / EDITED_EXAMPLE).open("a") as script:
             script.write("\n# edited by the build benchmark\n")

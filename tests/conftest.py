@@ -1,5 +1,6 @@
 """Build the site once per test session, in a temporary folder, the way `nox -s docs` does."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,16 @@ def run_sphinx(root: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=3600,
     )
+
+
+def run_alone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``python -I *args`` in ``cwd``, as a reader who copied the code would: isolated
+    mode and no PYTHON* variables, so no sibling module, PYTHONPATH or user site can help;
+    only this interpreter's venv (the pinned requirements). Figures go to a file backend."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run([sys.executable, "-I", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
 @dataclass

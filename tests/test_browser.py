@@ -5,8 +5,6 @@ Screenshots are written to ``test-artifacts/screenshots/`` for a person to look 
 """
 
 import functools
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import run_alone
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,11 +170,6 @@ def test_tab_choice_persists_across_pages_and_reloads(site_url, browser):
     assert not problems, problems
 
 
-def run_copied(code, tmp_path):
-    return subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
-
-
 @pytest.mark.parametrize("relative", ["index.html", "guide/why_it_works.html"])
 def test_copy_button_gives_code_that_runs(site_url, browser, relative, tmp_path):
     visit = Visit(browser, site_url, permissions=["clipboard-read", "clipboard-write"])
@@ -186,7 +180,7 @@ def test_copy_button_gives_code_that_runs(site_url, browser, relative, tmp_path)
     copied = page.evaluate("navigator.clipboard.readText()")
     visit.close()
     assert copied.strip() and ">>>" not in copied and "..." not in copied.split("\n")[0]
-    result = run_copied(copied, tmp_path)
+    result = run_alone(["-c", copied], tmp_path)
     assert result.returncode == 0, f"copied from {relative}:\n{copied}\n{result.stderr}"
 
 

@@ -75,6 +75,7 @@ copybutton_prompt_is_regexp = True  # copy only the code of doctest blocks, not 
 # -- HTML theme --------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = project
+html_favicon = "docs/_static/favicon.svg"  # else every first visit logs a 404 for /favicon.ico
 html_last_updated_fmt = "%Y-%m-%d"  # the build date, shown in every page's footer
 # Canonical links for search engines when Read the Docs (which also serves a sitemap) builds.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")

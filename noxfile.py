@@ -1,10 +1,10 @@
 """Sessions for building and checking the Gradients Through Control Flow site.
 
-    nox -s docs             build the site into _build/html (extra args go to sphinx-build)
-    nox -s tests            run the test suite (extra args go to pytest)
-    nox -s serve            live-reloading preview on http://127.0.0.1:8000
-    nox -s lint             ruff over the Python sources
-    nox -s bench            time a cold build, a no-op rebuild and a one-example rebuild
+nox -s docs             build the site into _build/html (extra args go to sphinx-build)
+nox -s tests            run the test suite (extra args go to pytest)
+nox -s serve            live-reloading preview on http://127.0.0.1:8000
+nox -s lint             ruff over the Python sources
+nox -s bench            time a cold build, a no-op rebuild and a one-example rebuild
 """
 
 import hashlib
@@ -52,7 +52,12 @@ def serve(session):
     """Rebuild on every change and serve the site with live reload."""
     install_requirements(session)
     session.run(
-        "sphinx-autobuild", *SPHINX_ARGS, "--watch", "examples", "--ignore", "docs/auto_examples",
+        "sphinx-autobuild",
+        *SPHINX_ARGS,
+        "--watch",
+        "examples",
+        "--ignore",
+        "docs/auto_examples",
         *session.posargs,
     )
 

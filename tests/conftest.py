@@ -1,69 +1,99 @@
-"""Build the site once per test session, in a temporary folder, the way `nox -s docs` does."""
+"""Shared by both tiers: the extension tests on tiny sites and the full-site tests."""
 
+import json
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_build import SPHINX_ARGS, copy_sources  # noqa: E402
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+REPOSITORY_BEFORE = pytest.StashKey[str]()
 
 
-def run_sphinx(root: Path) -> subprocess.CompletedProcess:
-    """Run the strict build in ``root``; stdout and stderr are merged into ``.stdout``."""
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", *SPHINX_ARGS],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=3600,
-    )
+def reader_environment() -> dict:
+    """A reader's environment: no PYTHON* variables, so no PYTHONPATH or user site can help;
+    only this interpreter's venv (the pinned requirements). Figures go to a file backend."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    return {**env, "MPLBACKEND": "Agg"}
 
 
 def run_alone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run ``python -I *args`` in ``cwd``, as a reader who copied the code would: isolated
-    mode and no PYTHON* variables, so no sibling module, PYTHONPATH or user site can help;
-    only this interpreter's venv (the pinned requirements). Figures go to a file backend."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    env["MPLBACKEND"] = "Agg"
-    return subprocess.run([sys.executable, "-I", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    mode, so no module beside it can help either."""
+    return subprocess.run(
+        [sys.executable, "-I", *args],
+        cwd=cwd,
+        env=reader_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
-@dataclass
-class Site:
-    root: Path
-    build_log: str
-
-    @property
-    def html(self) -> Path:
-        return self.root / "_build" / "html"
-
-    def page(self, relative: str) -> BeautifulSoup:
-        return BeautifulSoup((self.html / relative).read_text(encoding="utf-8"), "html.parser")
-
-    def pages(self) -> list[Path]:
-        """The site's pages, without the theme's and Sphinx's internal folders (``_static``)."""
-        pages = self.html.rglob("*.html")
-        return sorted(p for p in pages if not p.relative_to(self.html).parts[0].startswith("_"))
+def once_per_run(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], dict]):
+    """Run ``make(folder)`` once per test run, however many pytest-xdist workers ask: the first
+    makes it while the others wait, and all get the JSON-able dict it returned."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # one folder for all workers
+    folder, record = shared / name, shared / f"{name}.json"
+    with FileLock(shared / f"{name}.lock"):
+        if not record.exists():
+            folder.mkdir()
+            record.write_text(json.dumps(make(folder)))
+    return folder, json.loads(record.read_text())
 
 
-def copy_of_built_site(site: Site, dest: Path) -> Path:
-    """A copy of the built site, caches included, so a rebuild executes only what changed."""
-    shutil.copytree(site.root, dest)
-    return dest
+def needs_the_site(item) -> bool:
+    return "built_site" in getattr(item, "fixturenames", ())
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Site:
-    root = copy_sources(tmp_path_factory.mktemp("site"))
-    result = run_sphinx(root)
-    assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}"
-    return Site(root, result.stdout)
+def pytest_collection_modifyitems(items):
+    """Whatever needs the full site build is slow. Tests run in an order that keeps both cores
+    busy: first those that need no site (one worker builds it meanwhile), then the longest."""
+    for item in items:
+        if needs_the_site(item):
+            item.add_marker(pytest.mark.slow)
+    longest_first = ["test_browser", "test_downloads"]
+
+    def order(item):
+        if not needs_the_site(item):
+            return 0
+        module = item.module.__name__.rpartition(".")[2]
+        return 1 + (longest_first.index(module) if module in longest_first else 2)
+
+    items.sort(key=order)  # a stable sort: the order within each group is kept
+
+
+def repository_state() -> str:
+    """What git sees changed or added in the checkout (ignored build folders excluded)."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return status.stdout if status.returncode == 0 else ""
+
+
+def pytest_sessionstart(session):
+    session.config.stash[REPOSITORY_BEFORE] = repository_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Tests write nothing in the repository outside its git-ignored build folders."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controlling process checks once, at the very end
+    before, after = session.config.stash[REPOSITORY_BEFORE], repository_state()
+    if after != before:
+        written = sorted(set(after.splitlines()) - set(before.splitlines()))
+        session.config.get_terminal_writer().line(
+            f"FAILED: the tests wrote into the repository: {written}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

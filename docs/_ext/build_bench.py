@@ -40,8 +40,9 @@ def executed_examples(folder: Path, since: float) -> list[float]:
     times = []
     for page in (folder / "docs" / "auto_examples").rglob("plot_*.rst"):
         if page.stat().st_mtime >= since:
-            minutes, seconds = re.search(r"\((\d+) minutes ([\d.]+) seconds\)",
-                                         page.read_text(encoding="utf-8")).groups()
+            minutes, seconds = re.search(
+                r"\((\d+) minutes ([\d.]+) seconds\)", page.read_text(encoding="utf-8")
+            ).groups()
             times.append(60 * int(minutes) + float(seconds))
     return times
 
@@ -49,8 +50,9 @@ def executed_examples(folder: Path, since: float) -> list[float]:
 def build(folder: Path) -> dict:
     started_at = time.time()
     started = time.perf_counter()
-    process = subprocess.Popen(SPHINX, cwd=folder, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        SPHINX, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     peaks: list[int] = []
     sampler = threading.Thread(target=peak_tree_rss, args=(process, peaks))
     sampler.start()
@@ -84,30 +86,49 @@ def main() -> None:
             script.write("\n# edited by the build benchmark\n")
         runs["one example edited"] = build(folder)
 
-    print(f"\n{'build':<20}{'wall s':>8}{'peak GiB':>10}{'examples':>10}{'notebooks':>11}"
-          f"{'tables':>8}{'doctest pages':>15}{'ex.+nb. s':>11}{'all claims s':>14}")
+    print(
+        f"\n{'build':<20}{'wall s':>8}{'peak GiB':>10}{'examples':>10}{'notebooks':>11}"
+        f"{'tables':>8}{'doctest pages':>15}{'ex.+nb. s':>11}{'all claims s':>14}"
+    )
     for name, run in runs.items():
-        print(f"{name:<20}{run['wall']:>8.1f}{run['peak_gib']:>10.2f}{run['examples']:>10}"
-              f"{run['notebooks']:>11}{run['tables']:>8}{run['doctest_pages']:>15}"
-              f"{run['examples_notebooks_s']:>11.1f}{run['executing']:>14.1f}")
+        print(
+            f"{name:<20}{run['wall']:>8.1f}{run['peak_gib']:>10.2f}{run['examples']:>10}"
+            f"{run['notebooks']:>11}{run['tables']:>8}{run['doctest_pages']:>15}"
+            f"{run['examples_notebooks_s']:>11.1f}{run['executing']:>14.1f}"
+        )
     cold, noop, edit = runs["cold"], runs["no-op"], runs["one example edited"]
     checks = [
-        ("no-op rebuild / cold", noop["wall"] / cold["wall"], TARGETS["noop_ratio"],
-         noop["examples"] + noop["notebooks"] == 0),
-        ("one example edited / cold", edit["wall"] / cold["wall"], TARGETS["edit_ratio"],
-         edit["examples"] == 1 and edit["notebooks"] == 0),
-        ("cold wall / examples+notebooks", cold["wall"] / cold["examples_notebooks_s"],
-         TARGETS["overhead"], True),
-        ("cold wall / all claims run", cold["wall"] / cold["executing"], TARGETS["overhead"],
-         True),
+        (
+            "no-op rebuild / cold",
+            noop["wall"] / cold["wall"],
+            TARGETS["noop_ratio"],
+            noop["examples"] + noop["notebooks"] == 0,
+        ),
+        (
+            "one example edited / cold",
+            edit["wall"] / cold["wall"],
+            TARGETS["edit_ratio"],
+            edit["examples"] == 1 and edit["notebooks"] == 0,
+        ),
+        (
+            "cold wall / examples+notebooks",
+            cold["wall"] / cold["examples_notebooks_s"],
+            TARGETS["overhead"],
+            True,
+        ),
+        ("cold wall / all claims run", cold["wall"] / cold["executing"], TARGETS["overhead"], True),
         ("cold peak memory, GiB", cold["peak_gib"], TARGETS["peak_gib"], True),
     ]
     print()
     for name, value, target, executed_as_expected in checks:
         verdict = "met" if value <= target and executed_as_expected else "NOT MET"
         print(f"{name:<32}{value:>8.3f}  target <= {target:<5} {verdict}")
-    print("no-op executed nothing:", noop["examples"] + noop["notebooks"] == 0,
-          "| edit executed exactly one example:", edit["examples"] == 1)
+    print(
+        "no-op executed nothing:",
+        noop["examples"] + noop["notebooks"] == 0,
+        "| edit executed exactly one example:",
+        edit["examples"] == 1,
+    )
 
 
 if __name__ == "__main__":

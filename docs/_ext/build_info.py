@@ -1,11 +1,25 @@
 """Stamp every page with the versions that executed it, and re-execute when they change.
 
-sphinx-gallery and myst-nb both cache executed outputs, keyed on the source only. A new torch
-or jax release must not be hidden behind those caches: when the installed versions (or the
-gallery's settings, which shape its outputs) differ from those recorded at the last build,
-both caches are cleared and every page is re-read, so every claim runs again.
+sphinx-gallery and myst-nb cache executed outputs keyed on the sources alone (an md5 per
+example, jupyter-cache's hash of a notebook's code). A new torch or jax release must not hide
+behind those caches. The *execution fingerprint* is what shapes outputs besides the sources:
+the installed versions and the gallery settings written in conf.py, with paths made relative
+to conf.py's folder, so a renamed, moved or copied checkout keeps its caches. When it differs
+from the one recorded by the last build that completed:
+
+- sphinx-gallery re-runs every example, through its own ``run_stale_examples`` switch, set for
+  this build only;
+- myst-nb caches in a jupyter-cache folder of this fingerprint's own
+  (``nb_execution_cache_path``), so no output of another release can be reused, and older
+  folders are removed once a build completes;
+- the fingerprint is an env-level config value, so Sphinx re-reads every page: live tables and
+  prose doctests run again.
+
+The fingerprint is recorded only when a build completes, so a build that stops half way
+leaves the next one to re-run what it did not reach.
 """
 
+import hashlib
 import json
 import platform
 import shutil
@@ -19,6 +33,8 @@ logger = logging.getLogger(__name__)
 STAMPED = ["torch", "jax"]
 # Everything whose release can change an executed output.
 FINGERPRINTED = [*STAMPED, "jaxlib", "numpy", "matplotlib", "sphinx-gallery", "myst-nb"]
+RECORD = "execution-fingerprint.json"
+NOTEBOOK_CACHES = ".jupyter_cache"
 
 
 def installed_versions():
@@ -27,33 +43,59 @@ def installed_versions():
     return versions
 
 
-def stamp_versions(app, config):
+def _portable(value, confdir: Path):
+    """``value`` with every absolute path under ``confdir`` written relative to it."""
+    if isinstance(value, dict):
+        return {key: _portable(item, confdir) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_portable(item, confdir) for item in value]
+    if isinstance(value, str | Path) and Path(value).is_absolute():
+        path = Path(value)
+        return path.relative_to(confdir).as_posix() if path.is_relative_to(confdir) else str(path)
+    return repr(value) if not isinstance(value, str | int | float | bool | None) else value
+
+
+def execution_fingerprint(versions: dict, gallery_settings: dict, confdir: Path) -> str:
+    settings = _portable(gallery_settings, Path(confdir).resolve())
+    return json.dumps({"versions": versions, "gallery": settings}, sort_keys=True)
+
+
+def _build_folder(app) -> Path:
+    return Path(app.outdir).parent
+
+
+def plan_execution(app, config):
+    """Before sphinx-gallery fills in its defaults: decide what must run again."""
     versions = installed_versions()
     config.html_context["build_versions"] = ", ".join(
         f"{name} {versions[name]}" for name in ["Python", *STAMPED]
     )
-    # An env-level config value: when it changes Sphinx re-reads (and re-executes) every page.
-    # Read before sphinx-gallery fills in its defaults (this extension is listed first).
-    gallery_settings = repr(sorted(config.sphinx_gallery_conf.items()))
-    config.execution_fingerprint = json.dumps([versions, gallery_settings], sort_keys=True)
+    fingerprint = execution_fingerprint(versions, config.sphinx_gallery_conf, app.confdir)
+    config.execution_fingerprint = fingerprint
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    config.nb_execution_cache_path = str(_build_folder(app) / NOTEBOOK_CACHES / digest)
+    record = _build_folder(app) / RECORD
+    if record.exists() and record.read_text() == fingerprint:
+        return
+    if record.exists():
+        logger.info("build_info: versions or gallery settings changed; every example runs again")
+    config.sphinx_gallery_conf = {**config.sphinx_gallery_conf, "run_stale_examples": True}
 
 
-def clear_stale_caches(app):
-    record = Path(app.outdir).parent / "execution-fingerprint.json"
+def record_completed_build(app, exception):
+    if exception is not None:
+        return
     fingerprint = app.config.execution_fingerprint
-    if record.exists() and record.read_text() != fingerprint:
-        logger.info("build_info: versions or gallery settings changed; clearing execution caches")
-        gallery_dirs = app.config.sphinx_gallery_conf["gallery_dirs"]
-        for gallery_dir in [gallery_dirs] if isinstance(gallery_dirs, str) else gallery_dirs:
-            shutil.rmtree(Path(app.srcdir) / gallery_dir, ignore_errors=True)
-        shutil.rmtree(Path(app.outdir).parent / ".jupyter_cache", ignore_errors=True)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(fingerprint)
+    (_build_folder(app) / RECORD).write_text(fingerprint)
+    current = Path(app.config.nb_execution_cache_path)
+    for cache in current.parent.iterdir() if current.parent.exists() else []:
+        if cache != current:
+            shutil.rmtree(cache) if cache.is_dir() else cache.unlink()
 
 
 def setup(app):
     app.add_config_value("execution_fingerprint", "", "env")
-    app.connect("config-inited", stamp_versions)
-    # Before sphinx-gallery (priority 500) decides which examples are up to date.
-    app.connect("builder-inited", clear_stale_caches, priority=100)
+    # Priority 5: before sphinx-gallery (priority 10) copies and fills in its settings.
+    app.connect("config-inited", plan_execution, priority=5)
+    app.connect("build-finished", record_completed_build)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

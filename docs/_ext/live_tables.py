@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from docutils import nodes
 from docutils.parsers.rst import directives
+from recheck import report_failed_check
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -122,27 +123,50 @@ class LiveTable(SphinxDirective):
             module = load_probes(Path(path))
         except Exception:
             location = self.get_location()
-            logger.warning("live-table: cannot load %s:\n%s", path, traceback.format_exc(),
-                           location=location)
+            report_failed_check(
+                self.env,
+                self.env.docname,
+                "live-table: cannot load %s:\n%s",
+                path,
+                traceback.format_exc(),
+                location=location,
+            )
             return []
         started = time.perf_counter()
         outcomes = {key: judge(probe) for key, probe in module.PROBES.items()}
-        logger.info("live-table: %s: ran %d probes in %.2f seconds", relative, len(outcomes),
-                    time.perf_counter() - started)
+        logger.info(
+            "live-table: %s: ran %d probes in %.2f seconds",
+            relative,
+            len(outcomes),
+            time.perf_counter() - started,
+        )
         for (row, column), claim in getattr(module, "CLAIMS", {}).items():
             outcome = outcomes[row, column]
             if not claim_holds(claim, outcome):
-                logger.warning(
+                report_failed_check(
+                    self.env,
+                    self.env.docname,
                     "live-table claim failed: %s, %s × %s: the page claims %r, the probe gave "
-                    "%s (%s)", relative, row, column, claim, outcome.label, outcome.note,
-                    location=self.get_location())
+                    "%s (%s)",
+                    relative,
+                    row,
+                    column,
+                    claim,
+                    outcome.label,
+                    outcome.note,
+                    location=self.get_location(),
+                )
         notes = [(key, outcome) for key, outcome in outcomes.items() if outcome.note]
         note_numbers = {key: number for number, (key, _) in enumerate(notes, start=1)}
         table = self._table(module, outcomes, note_numbers)
         note_list = nodes.enumerated_list(classes=["live-table-notes"])
         for (row, column), outcome in notes:
-            note_list += nodes.list_item("", _paragraph(
-                nodes.strong(text=f"{row} × {column}: "), nodes.literal(text=outcome.note)))
+            note_list += nodes.list_item(
+                "",
+                _paragraph(
+                    nodes.strong(text=f"{row} × {column}: "), nodes.literal(text=outcome.note)
+                ),
+            )
         source = Path(path).read_text(encoding="utf-8")
         return [table, *([note_list] if notes else []), *self._collapsed_source(source, relative)]
 
@@ -174,16 +198,22 @@ class LiveTable(SphinxDirective):
     def _row(contents):
         row = nodes.row()
         for content in contents:
-            row += nodes.entry("", _paragraph(content) if isinstance(content, nodes.Text)
-                               else content)
+            row += nodes.entry(
+                "", _paragraph(content) if isinstance(content, nodes.Text) else content
+            )
         return row
 
     def _row_label(self, row, docname):
         if not docname:
             return nodes.Text(row)
-        reference = addnodes.pending_xref("", refdomain="std", reftype="doc",
-                                          reftarget="/" + docname.lstrip("/"),
-                                          refexplicit=True, refdoc=self.env.docname)
+        reference = addnodes.pending_xref(
+            "",
+            refdomain="std",
+            reftype="doc",
+            reftarget="/" + docname.lstrip("/"),
+            refexplicit=True,
+            refdoc=self.env.docname,
+        )
         reference += nodes.inline(text=row)
         return _paragraph(reference)
 
@@ -195,8 +225,9 @@ class LiveTable(SphinxDirective):
         if outcome.kind == "value":
             paragraph += nodes.inline(text=outcome.label)
         elif outcome.kind == "error":
-            paragraph += nodes.inline(text=f"{SYMBOLS['error']} {outcome.label}",
-                                      classes=["outcome-error"])
+            paragraph += nodes.inline(
+                text=f"{SYMBOLS['error']} {outcome.label}", classes=["outcome-error"]
+            )
         else:  # the symbol says it; screen readers and the site search still get the words
             symbol = SYMBOLS[outcome.kind]
             paragraph += nodes.inline(text=symbol, classes=[f"outcome-{outcome.kind}"])
@@ -209,14 +240,18 @@ class LiveTable(SphinxDirective):
     def _collapsed_source(source, relative):
         block = nodes.literal_block(source, source, language="python")
         return [
-            nodes.raw("", f"<details class=\"live-table-source\"><summary>The probes "
-                          f"(<code>{relative}</code>), run during the build</summary>",
-                      format="html"),
+            nodes.raw(
+                "",
+                f'<details class="live-table-source"><summary>The probes '
+                f"(<code>{relative}</code>), run during the build</summary>",
+                format="html",
+            ),
             block,
             nodes.raw("", "</details>", format="html"),
         ]
 
 
 def setup(app):
+    app.setup_extension("recheck")
     app.add_directive("live-table", LiveTable)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,6 +11,7 @@ import doctest
 import time
 
 from docutils import nodes
+from recheck import report_failed_check
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -58,12 +59,24 @@ def check_page_doctests(app, doctree):
     app.env.note_dependency(__file__)  # a change to this checker re-checks the page
     started = time.perf_counter()
     for index, report in run_doctest_blocks([node.astext() for node in blocks], docname):
-        logger.warning("doctest failed in %s:\n%s", docname, report, location=blocks[index],
-                       type="prose_doctest")
-    logger.info("prose doctests: %s: ran %d blocks in %.2f seconds", docname, len(blocks),
-                time.perf_counter() - started)
+        report_failed_check(
+            app.env,
+            docname,
+            "doctest failed in %s:\n%s",
+            docname,
+            report,
+            location=blocks[index],
+            type="prose_doctest",
+        )
+    logger.info(
+        "prose doctests: %s: ran %d blocks in %.2f seconds",
+        docname,
+        len(blocks),
+        time.perf_counter() - started,
+    )
 
 
 def setup(app):
+    app.setup_extension("recheck")
     app.connect("doctree-read", check_page_doctests)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

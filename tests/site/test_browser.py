@@ -1,6 +1,9 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright), as readers meet it.
 
-The site is served from localhost; any request to another origin is blocked and reported.
+The site is served from localhost. Every page is visited twice: once routed, where any request
+to another origin is blocked and reported (routing turns the HTTP cache off, so the same visit
+weighs each page in full), and once as a reader's own first visit: a fresh browser context, no
+routing, so that requests the browser makes by itself (a favicon) are seen as well.
 Screenshots are written to ``test-artifacts/screenshots/`` for a person to look at.
 """
 
@@ -12,10 +15,10 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import run_alone
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import ROOT, run_alone
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -49,13 +52,15 @@ def browser():
 
 
 class Visit:
-    """A browser context that records console errors, failed and foreign requests."""
+    """A browser context that records console errors, failed requests and responses of 400 or
+    above; routed, it also blocks and records requests to another origin."""
 
-    def __init__(self, browser, site_url, **context_options):
+    def __init__(self, browser, site_url, routed=True, **context_options):
         self.origin = urlparse(site_url).netloc
         self.context = browser.new_context(**context_options)
         self.problems = []
-        self.context.route("**/*", self._only_same_origin)
+        if routed:
+            self.context.route("**/*", self._only_same_origin)
         self.page = self.context.new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
@@ -89,24 +94,20 @@ def site_pages(built_site):
     return [str(p.relative_to(built_site.html)) for p in built_site.pages()]
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_every_page_loads_cleanly_and_passes_axe(built_site, site_url, browser, color_scheme):
-    visit = Visit(browser, site_url, color_scheme=color_scheme)
-    axe = Axe()
+def audit(page, relative) -> list[str]:
+    """Serious and critical axe-core findings on ``page``."""
+    # preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
     findings = []
-    for relative in site_pages(built_site):
-        page = visit.goto(site_url + relative)
-        theme = page.evaluate("document.documentElement.dataset.theme")
-        assert theme == color_scheme, f"{relative}: theme {theme!r} in {color_scheme} mode"
-        # preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
-        for violation in axe.run(page, options=AXE_OPTIONS).response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                findings.append(f"{relative}: {violation['id']} ({violation['impact']}) {targets}")
-        findings += [f"{relative}: {problem}" for problem in visit.problems]
-        visit.problems.clear()
-    visit.close()
-    assert not findings, "\n".join(findings)
+    for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            findings.append(f"{relative}: {violation['id']} ({violation['impact']}) {targets}")
+    return findings
+
+
+def check_theme(page, relative, color_scheme):
+    theme = page.evaluate("document.documentElement.dataset.theme")
+    assert theme == color_scheme, f"{relative}: theme {theme!r} in {color_scheme} mode"
 
 
 PAGE_BYTES = """() => performance.getEntriesByType("navigation")
@@ -114,21 +115,42 @@ PAGE_BYTES = """() => performance.getEntriesByType("navigation")
     .reduce((total, entry) => total + entry.decodedBodySize, 0)"""
 
 
-def test_page_weight_with_everything_each_page_loads(built_site, site_url, browser):
-    # Routing every request (Visit does) turns the HTTP cache off: each page loads in full.
-    visit = Visit(browser, site_url)
-    weights = {}
+def test_every_page_routed_light_loads_only_its_origin_passes_axe_and_is_light(
+    built_site, site_url, browser
+):
+    visit = Visit(browser, site_url, color_scheme="light")
+    findings, weights = [], {}
     for relative in site_pages(built_site):
         page = visit.goto(site_url + relative)
+        check_theme(page, relative, "light")
+        findings += audit(page, relative)
         page.evaluate("document.fonts.ready")
-        weights[relative] = page.evaluate(PAGE_BYTES)
+        weights[relative] = page.evaluate(PAGE_BYTES)  # routed: no HTTP cache, all bytes
+        findings += [f"{relative}: {problem}" for problem in visit.problems]
+        visit.problems.clear()
     visit.close()
     ARTIFACTS.mkdir(exist_ok=True)
-    report = "\n".join(f"{size / 1e6:8.3f} MB  {relative}"
-                       for relative, size in sorted(weights.items(), key=lambda kv: -kv[1]))
+    report = "\n".join(
+        f"{size / 1e6:8.3f} MB  {relative}"
+        for relative, size in sorted(weights.items(), key=lambda kv: -kv[1])
+    )
     (ARTIFACTS / "page-weights.txt").write_text(report + "\n")
+    assert not findings, "\n".join(findings)
     heaviest = max(weights, key=weights.get)
     assert weights[heaviest] < HEAVIEST_PAGE_BYTES, f"{heaviest} loads {weights[heaviest]} bytes"
+
+
+def test_every_page_as_a_readers_first_visit_in_dark_mode(built_site, site_url, browser):
+    """No routing and a fresh context per page: what a reader's own browser does and logs."""
+    findings = []
+    for relative in site_pages(built_site):
+        visit = Visit(browser, site_url, routed=False, color_scheme="dark")
+        page = visit.goto(site_url + relative)
+        check_theme(page, relative, "dark")
+        findings += audit(page, relative)
+        findings += [f"{relative}: {problem}" for problem in visit.problems]
+        visit.close()
+    assert not findings, "\n".join(findings)
 
 
 @pytest.mark.parametrize(
@@ -186,8 +208,7 @@ def test_copy_button_gives_code_that_runs(site_url, browser, relative, tmp_path)
 
 def test_screenshots_at_desktop_and_phone_widths(site_url, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    pages = {"home": "index.html",
-             "example": "auto_examples/basics/plot_starting_examples.html"}
+    pages = {"home": "index.html", "example": "auto_examples/basics/plot_starting_examples.html"}
     for width_name, viewport in {"desktop": (1280, 800), "phone": (390, 844)}.items():
         visit = Visit(browser, site_url, viewport={"width": viewport[0], "height": viewport[1]})
         for name, relative in pages.items():
@@ -196,6 +217,7 @@ def test_screenshots_at_desktop_and_phone_widths(site_url, browser):
             page.screenshot(path=path, full_page=True)
             assert path.stat().st_size > 10_000
             overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             assert overflow <= 1, f"{relative} scrolls sideways by {overflow}px at {width_name}"
         visit.close()

@@ -69,6 +69,14 @@ def bench(session):
     session.run("python", "docs/_ext/build_bench.py", *session.posargs)
 
 
+@nox.session(venv_backend="none")  # the script makes a temporary venv of its own
+def upgrade(session):
+    """Build the site with candidate releases in a temporary venv; report what changes."""
+    if not session.posargs:
+        session.error("name the candidates, e.g. nox -s upgrade -- jax==0.10.1 jaxlib==0.10.1")
+    session.run("python3", "docs/_ext/upgrade_report.py", *session.posargs)
+
+
 @nox.session
 def lint(session):
     """Check the Python sources with ruff."""

@@ -3,99 +3,47 @@
 A probe module (a plain Python file under ``docs/probes/``, importable on its own) defines
 
 - ``ROWS`` and ``COLUMNS``: lists of labels;
-- ``PROBES``: ``{(row, column): probe}``, where a probe is a function of no arguments that runs
-  one construct under one execution mode and either returns ``(got, expected)`` (or
-  ``(got, expected, note)``) to be judged, returns a single value to be shown as it is, or
-  raises;
+- ``PROBES``: ``{(row, column): probe}``, where a probe is a function of no arguments (see
+  ``probe_outcomes.py`` for what it returns and how that is judged);
+- ``EXPECTED``: ``{(row, column): expectation}`` for every probed cell, keyed by names: the
+  outcome the page publishes, which its prose relies on. A cell whose outcome is not the
+  expected one, a cell without an expectation, and a probe that raises an exception its cell
+  does not expect each fail the build, naming the module, the row, the column, and the
+  expected and actual outcomes (with the traceback of an exception);
 - optionally ``ROW_LINKS``: ``{row: docname}``, the page that shows the row in depth;
 - optionally ``TEXT_COLUMNS``: ``{column: {row: text}}``, columns of words (a quotation, a
-  correction) rather than probes; such a column is placed where it appears in ``COLUMNS``;
-- optionally ``CLAIMS``: ``{(row, column): claim}``, what the page's prose says of a cell: an
-  outcome kind (``"ok"``, ``"zero"``, ``"none"``, ``"nan"``, ``"wrong"``, ``"error"``), an
-  exception class name, or a number for a shown value. A claim the probe contradicts is a
-  build warning naming the module, the cell and both outcomes (an error under ``-W``).
+  correction) rather than probes; such a column is placed where it appears in ``COLUMNS``.
 
-The directive imports the module afresh, runs every probe, and renders the verdicts; cells
-whose outcome needs words (an error, a wrong value) get a numbered note below the table, with
-the real exception class and message. The module's source is shown, collapsed, under the
-table. The page depends on the module, so editing a probe re-reads (re-runs) the page.
+The directive imports the module afresh, runs every probe, and renders the outcomes; cells
+whose outcome needs words (an error, a wrong value) get a numbered note below the table with
+the real exception class and message. Under the table: the versions the probes ran with, a
+download of the module that runs on its own (``python summary.py`` prints the table for the
+reader's installation and the cells that differ from this page), and the module's source,
+collapsed. The page depends on the module, so editing a probe re-reads (re-runs) the page.
 
     ```{live-table} probes/jax_transforms.py
     :caption: JAX control-flow constructs under each transformation
     ```
 """
 
+import ast
 import importlib.util
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+import probe_outcomes
 from docutils import nodes
 from docutils.parsers.rst import directives
+from probe_outcomes import SYMBOLS, describe, environment, run_table, shown
 from recheck import report_failed_check
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Outcome:
-    kind: str  # "ok", "zero", "none", "nan", "wrong", "error" or "value"
-    label: str  # what the cell shows
-    note: str = ""  # the details a reader may need (error message, values)
-    value: object = None  # a shown value, for claims about it
-
-
-def claim_holds(claim, outcome: Outcome) -> bool:
-    if isinstance(claim, str):
-        return claim in (outcome.kind, outcome.label)
-    return outcome.kind == "value" and np.allclose(_as_array(outcome.value), claim, equal_nan=True)
-
-
-def _as_array(value):
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype=float)
-
-
-def _short(value):
-    array = _as_array(value)
-    return f"{array.item():.6g}" if array.size == 1 else np.array2string(array, precision=4)
-
-
-def judge(probe) -> Outcome:
-    """Run one probe and classify what happened."""
-    try:
-        result = probe()
-    except Exception as error:  # the outcome being reported, whatever it is
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return Outcome("error", type(error).__name__, f"{type(error).__name__}: {message}")
-    if not isinstance(result, tuple):
-        return Outcome("value", _short(result), value=result)
-    got, expected, *remark = result
-    outcome = _compare(got, expected)
-    outcome.note = "; ".join(filter(None, [outcome.note, *remark]))
-    return outcome
-
-
-def _compare(got, expected) -> Outcome:
-    if got is None:
-        return Outcome("none", "None", f"no gradient (None); expected {_short(expected)}")
-    got_array, expected_array = _as_array(got), _as_array(expected)
-    if np.isnan(got_array).any():
-        return Outcome("nan", "NaN", f"got {_short(got)}; expected {_short(expected)}")
-    if np.allclose(got_array, expected_array, rtol=1e-5, atol=1e-6):
-        return Outcome("ok", "correct")
-    if np.allclose(got_array, 0.0) and not np.allclose(expected_array, 0.0):
-        return Outcome("zero", "zero", f"got 0; expected {_short(expected)}")
-    return Outcome("wrong", "different value", f"got {_short(got)}; expected {_short(expected)}")
-
-
-SYMBOLS = {"ok": "✔", "zero": "0", "none": "∅", "nan": "NaN", "wrong": "≠", "error": "✘"}
+DOWNLOADS = "_downloads/live-tables"  # in the output folder
+RUNNER = Path(probe_outcomes.__file__)
 
 
 def load_probes(path: Path):
@@ -103,6 +51,36 @@ def load_probes(path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def standalone_script(probe_source: str, filename: str, published_with: str) -> str:
+    """The probe module with the table runner appended: a file that runs on its own."""
+    runner = RUNNER.read_text(encoding="utf-8")
+    clashes = _top_level_names(probe_source) & _top_level_names(runner)
+    if clashes:
+        raise ValueError(f"names defined by both the probes and {RUNNER.name}: {clashes}")
+    return (
+        f"{probe_source.rstrip()}\n\n\n"
+        f"# {'-' * 90}\n"
+        f"# Appended by the site's build ({RUNNER.name}) so that this file runs on its own:\n"
+        f"#     python {filename}\n"
+        f"# prints this table for your installation and lists the cells that differ from\n"
+        f"# the published site.\n"
+        f"PUBLISHED_WITH = {published_with!r}\n\n"
+        f"{runner.rstrip()}\n\n\n"
+        f'if __name__ == "__main__":\n'
+        f"    sys.exit(main(globals()))\n"
+    )
+
+
+def _top_level_names(source: str) -> set:
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
 
 
 def _paragraph(*children):
@@ -119,43 +97,35 @@ class LiveTable(SphinxDirective):
         relative, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(relative)
         self.env.note_dependency(__file__)  # a change to the renderer re-renders the table
+        self.env.note_dependency(str(RUNNER))
         try:
             module = load_probes(Path(path))
         except Exception:
-            location = self.get_location()
-            report_failed_check(
-                self.env,
-                self.env.docname,
-                "live-table: cannot load %s:\n%s",
-                path,
-                traceback.format_exc(),
-                location=location,
-            )
+            self._fail("live-table: cannot load %s:\n%s", relative, traceback.format_exc())
             return []
         started = time.perf_counter()
-        outcomes = {key: judge(probe) for key, probe in module.PROBES.items()}
+        expected = getattr(module, "EXPECTED", {})
+        outcomes, differences = run_table(module.PROBES, expected)
         logger.info(
             "live-table: %s: ran %d probes in %.2f seconds",
             relative,
             len(outcomes),
             time.perf_counter() - started,
         )
-        for (row, column), claim in getattr(module, "CLAIMS", {}).items():
-            outcome = outcomes[row, column]
-            if not claim_holds(claim, outcome):
-                report_failed_check(
-                    self.env,
-                    self.env.docname,
-                    "live-table claim failed: %s, %s × %s: the page claims %r, the probe gave "
-                    "%s (%s)",
-                    relative,
-                    row,
-                    column,
-                    claim,
-                    outcome.label,
-                    outcome.note,
-                    location=self.get_location(),
-                )
+        for row, column, expectation, outcome in differences:
+            self._report_difference(relative, row, column, expectation, outcome)
+        for row, column in expected.keys() - module.PROBES.keys():
+            self._fail(
+                "live-table: %s, %s × %s: an expectation with no probe", relative, row, column
+            )
+        ran_with = environment()
+        source = Path(path).read_text(encoding="utf-8")
+        try:
+            script = standalone_script(source, Path(path).name, ran_with)
+        except ValueError as error:
+            self._fail("live-table: %s: %s", relative, error)
+            return []
+        download = self._download(Path(path).name, script)
         notes = [(key, outcome) for key, outcome in outcomes.items() if outcome.note]
         note_numbers = {key: number for number, (key, _) in enumerate(notes, start=1)}
         table = self._table(module, outcomes, note_numbers)
@@ -167,8 +137,58 @@ class LiveTable(SphinxDirective):
                     nodes.strong(text=f"{row} × {column}: "), nodes.literal(text=outcome.note)
                 ),
             )
-        source = Path(path).read_text(encoding="utf-8")
-        return [table, *([note_list] if notes else []), *self._collapsed_source(source, relative)]
+        provenance = _paragraph(
+            nodes.Text(f"Computed while this page was built, with {ran_with}. "),
+            nodes.Text("Run it on your own installation: "),
+            download,
+            nodes.Text(" prints this table and the cells where your results differ."),
+        )
+        provenance["classes"].append("live-table-provenance")
+        return [
+            table,
+            *([note_list] if notes else []),
+            provenance,
+            *self._collapsed_source(source, relative),
+        ]
+
+    def _fail(self, message, *args):
+        report_failed_check(
+            self.env, self.env.docname, message, *args, location=self.get_location()
+        )
+
+    def _report_difference(self, relative, row, column, expectation, outcome):
+        details = f" ({outcome.note})" if outcome.note else ""
+        details += f"\n{outcome.traceback}" if outcome.traceback else ""
+        if expectation is None:
+            self._fail(
+                "live-table: %s, %s × %s has no expected outcome; the probe gave %s%s",
+                relative,
+                row,
+                column,
+                shown(outcome),
+                details,
+            )
+            return
+        self._fail(
+            "live-table expectation failed: %s, %s × %s: expected %s, the probe gave %s%s",
+            relative,
+            row,
+            column,
+            describe(expectation),
+            shown(outcome),
+            details,
+        )
+
+    def _download(self, filename: str, script: str):
+        """A link to ``script``, written to the output folder when the build finishes."""
+        self.env.live_table_downloads = getattr(self.env, "live_table_downloads", {})
+        self.env.live_table_downloads[filename] = (self.env.docname, script)
+        depth = self.env.docname.count("/")
+        reference = nodes.reference(
+            "", "", refuri="../" * depth + f"{DOWNLOADS}/{filename}", classes=["download"]
+        )
+        reference += nodes.literal(text=filename)
+        return reference
 
     def _table(self, module, outcomes, note_numbers):
         table = nodes.table(classes=["live-table"])
@@ -251,7 +271,24 @@ class LiveTable(SphinxDirective):
         ]
 
 
+def forget_downloads(app, env, docname):
+    downloads = getattr(env, "live_table_downloads", {})
+    for filename in [name for name, (doc, _) in downloads.items() if doc == docname]:
+        del downloads[filename]
+
+
+def write_downloads(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / DOWNLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename, (_, script) in getattr(app.env, "live_table_downloads", {}).items():
+        (folder / filename).write_text(script, encoding="utf-8")
+
+
 def setup(app):
     app.setup_extension("recheck")
     app.add_directive("live-table", LiveTable)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("env-purge-doc", forget_downloads)
+    app.connect("build-finished", write_downloads)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}

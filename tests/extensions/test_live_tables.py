@@ -1,8 +1,22 @@
-"""``live-table``: cells are probe outcomes, claims are checked, failures fail the build."""
+"""``live-table``: every cell is a probe's outcome and has an expected outcome; a changed
+outcome or a broken probe fails the build; the table's download runs on its own."""
 
+import pytest
+
+from ..conftest import run_alone
 from .conftest import build
 
 PROBES = "probes/arithmetic.py"
+DOWNLOAD = "_downloads/live-tables/arithmetic.py"
+# For each cell of the fixture: its expectation, and another one that its outcome does not meet.
+EXPECTATIONS = {
+    ("square", "at 2"): ('"ok"', '"nan"'),
+    ("square", "at 0"): ('"zero"', '"ok"'),
+    ("reciprocal", "at 2"): ("0.5", "0.25"),
+    ("reciprocal", "at 0"): ('"ZeroDivisionError"', '"OverflowError"'),
+    ("halving", "at 2"): ('"ok"', '"none"'),
+    ("halving", "at 0"): ('("wrong", 1.5)', '("wrong", 2.5)'),
+}
 
 
 def cells(page) -> dict:
@@ -16,7 +30,13 @@ def cells(page) -> dict:
     return found
 
 
-def test_a_live_table_shows_each_probe_outcome(tiny_site):
+def edit(site, old: str, new: str):
+    probes = (site / PROBES).read_text()
+    assert old in probes, f"{old!r} is not in the fixture's probes"
+    (site / PROBES).write_text(probes.replace(old, new))
+
+
+def test_a_live_table_shows_each_probe_outcome_and_where_it_ran(tiny_site):
     result = build(tiny_site("live-table"))
     assert result.statuscode == 0, result.warnings
     page = result.page()
@@ -25,37 +45,87 @@ def test_a_live_table_shows_each_probe_outcome(tiny_site):
         ("square", "at 0"): "0 zero [1]",
         ("reciprocal", "at 2"): "0.5",
         ("reciprocal", "at 0"): "✘ ZeroDivisionError [2]",
+        ("halving", "at 2"): "✔ correct",
+        ("halving", "at 0"): "≠ different value [3]",
     }
     notes = [li.get_text(" ", strip=True) for li in page.select("ol.live-table-notes li")]
     assert notes == [
         "square × at 0: got 0; expected 1",
         "reciprocal × at 0: ZeroDivisionError: float division by zero",
+        "halving × at 0: got 1.5; expected 0",
     ]
+    provenance = page.select_one(".live-table-provenance").get_text(" ", strip=True)
+    assert "Computed while this page was built, with Python 3." in provenance, provenance
+    assert page.select_one(".live-table-provenance a.download")["href"] == DOWNLOAD
     source = page.select_one("details.live-table-source")
     assert "PROBES = {" in source.get_text(), "the probes' source is not shown under the table"
 
 
-def test_a_contradicted_claim_fails_the_build_and_names_module_and_cell(tiny_site):
+@pytest.mark.parametrize(
+    ("row", "column"), list(EXPECTATIONS), ids=[" × ".join(k) for k in EXPECTATIONS]
+)
+def test_a_changed_outcome_fails_the_build_naming_module_and_cell(tiny_site, row, column):
     site = tiny_site("live-table")
-    with (site / PROBES).open("a") as probes:
-        probes.write('\nCLAIMS["square", "at 2"] = "nan"  # what the probe does not give\n')
+    expected, other = EXPECTATIONS[row, column]
+    edit(site, f'("{row}", "{column}"): {expected},', f'("{row}", "{column}"): {other},')
     result = build(site)
-    assert result.statuscode != 0, "a contradicted claim did not fail the build"
-    assert "live-table claim failed: probes/arithmetic.py, square × at 2" in result.warnings
-    assert "the page claims 'nan', the probe gave correct" in result.warnings
+    assert result.statuscode != 0, "a changed outcome did not fail the build"
+    named = f"live-table expectation failed: probes/arithmetic.py, {row} × {column}: expected"
+    assert named in result.warnings, result.warnings
+    assert result.warnings.count("WARNING:") == 1, f"other cells reported:\n{result.warnings}"
 
     again = build(site)  # nothing changed: the failed page must be checked again
     assert again.statuscode != 0, "an unchanged page passed the rebuild after failing"
-    assert "square × at 2" in again.warnings
+
+
+def test_the_failure_gives_the_expected_and_the_actual_outcome(tiny_site):
+    site = tiny_site("live-table")
+    edit(site, '("reciprocal", "at 2"): 0.5,', '("reciprocal", "at 2"): "ZeroDivisionError",')
+    result = build(site)
+    assert "reciprocal × at 2: expected ✘ ZeroDivisionError, the probe gave 0.5" in result.warnings
+
+
+@pytest.mark.parametrize("expectation", ['"NameError"', '"ZeroDivisionError"', None])
+def test_a_broken_probe_fails_the_build_with_its_traceback(tiny_site, expectation):
+    """A probe's own NameError is never published as a cell, whatever the cell expects."""
+    site = tiny_site("live-table")
+    edit(site, "lambda: 1 / 0.0,", "lambda: 1 / undefined_name,")
+    if expectation != '"ZeroDivisionError"':
+        replacement = f'("reciprocal", "at 0"): {expectation},' if expectation else ""
+        edit(site, '("reciprocal", "at 0"): "ZeroDivisionError",', replacement)
+    result = build(site)
+    assert result.statuscode != 0, "a probe raising NameError did not fail the build"
+    assert "reciprocal × at 0" in result.warnings, result.warnings
+    if expectation is None:
+        assert "has no expected outcome" in result.warnings, result.warnings
+    else:
+        assert "Traceback (most recent call last)" in result.warnings, result.warnings
+    assert "NameError: name 'undefined_name' is not defined" in result.warnings
 
 
 def test_editing_a_probe_changes_the_rendered_cell(tiny_site):
     site = tiny_site("live-table")
     assert cells(build(site).page())["reciprocal", "at 2"] == "0.5"
-    probes = (site / PROBES).read_text().replace("lambda: 1 / 2.0", "lambda: 1 / 4.0")
-    (site / PROBES).write_text(
-        probes.replace('("reciprocal", "at 2"): 0.5', '("reciprocal", "at 2"): 0.25')
-    )
+    edit(site, "lambda: 1 / 2.0", "lambda: 1 / 4.0")
+    edit(site, '("reciprocal", "at 2"): 0.5', '("reciprocal", "at 2"): 0.25')
     result = build(site)
     assert result.statuscode == 0, result.warnings
     assert cells(result.page())["reciprocal", "at 2"] == "0.25"
+
+
+def test_the_downloaded_table_runs_alone_and_names_cells_that_differ(tiny_site, tmp_path):
+    site = tiny_site("live-table")
+    assert build(site).statuscode == 0
+    script = (site / "_build" / "html" / DOWNLOAD).read_text()
+    (tmp_path / "arithmetic.py").write_text(script)
+    same = run_alone(["arithmetic.py"], tmp_path)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "reciprocal  0.5" in same.stdout, same.stdout
+    assert "0 of 6 cells differ from the site" in same.stdout, same.stdout
+
+    # A reader whose installation computes another value for one cell:
+    (tmp_path / "arithmetic.py").write_text(script.replace("lambda: 1 / 2.0", "lambda: 1 / 3.0"))
+    other = run_alone(["arithmetic.py"], tmp_path)
+    assert other.returncode == 1, other.stdout + other.stderr
+    assert "1 of 6 cells differ from the site" in other.stdout, other.stdout
+    assert "- reciprocal × at 2: the site shows 0.5; here 0.333333" in other.stdout, other.stdout

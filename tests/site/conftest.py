@@ -7,7 +7,7 @@ tests that do not, then waits for that build and reuses it.
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -33,13 +33,18 @@ def run_sphinx(root: Path) -> subprocess.CompletedProcess:
 class Site:
     root: Path
     build_log: str
+    _parsed: dict = field(default_factory=dict, repr=False)  # each page is parsed once
 
     @property
     def html(self) -> Path:
         return self.root / "_build" / "html"
 
     def page(self, relative: str) -> BeautifulSoup:
-        return BeautifulSoup((self.html / relative).read_text(encoding="utf-8"), "html.parser")
+        """The parsed page; tests read it, never change it."""
+        if relative not in self._parsed:
+            html = (self.html / relative).read_text(encoding="utf-8")
+            self._parsed[relative] = BeautifulSoup(html, "html.parser")
+        return self._parsed[relative]
 
     def pages(self) -> list[Path]:
         """The site's pages, without the theme's and Sphinx's internal folders (``_static``)."""

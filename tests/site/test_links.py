@@ -3,13 +3,11 @@
 from functools import cache
 from urllib.parse import unquote, urlparse
 
-from bs4 import BeautifulSoup
-
 
 def test_every_internal_link_and_anchor_resolves(built_site):
     @cache
     def ids_in(path):
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        soup = built_site.page(str(path.relative_to(built_site.html)))
         return {tag.get("id") for tag in soup.select("[id]")} | {
             tag.get("name") for tag in soup.select("a[name]")
         }
@@ -17,7 +15,7 @@ def test_every_internal_link_and_anchor_resolves(built_site):
     broken, unchecked_pages = [], []
     for page in built_site.pages():
         checked = 0
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = built_site.page(str(page.relative_to(built_site.html)))
         references = [a.get("href") for a in soup.select("a[href]")]
         references += [tag.get("src") for tag in soup.select("img[src], script[src]")]
         references += [link.get("href") for link in soup.select("link[href]")]

@@ -1,16 +1,20 @@
 """Probes of plain Python arithmetic: no framework needed."""
 
-ROWS = ["square", "reciprocal"]
+ROWS = ["square", "reciprocal", "halving"]
 COLUMNS = ["at 2", "at 0"]
 PROBES = {
     ("square", "at 2"): lambda: (2.0 * 2.0, 4.0),
     ("square", "at 0"): lambda: (0.0 * 0.0, 1.0),
     ("reciprocal", "at 2"): lambda: 1 / 2.0,
     ("reciprocal", "at 0"): lambda: 1 / 0.0,
+    ("halving", "at 2"): lambda: (2.0 // 2, 1.0),
+    ("halving", "at 0"): lambda: (0.5 * 3, 0.0),  # a different value: 1.5, not 0
 }
-CLAIMS = {
+EXPECTED = {
     ("square", "at 2"): "ok",
     ("square", "at 0"): "zero",
     ("reciprocal", "at 2"): 0.5,
     ("reciprocal", "at 0"): "ZeroDivisionError",
+    ("halving", "at 2"): "ok",
+    ("halving", "at 0"): ("wrong", 1.5),
 }

@@ -1,0 +1,169 @@
+"""What a live-table cell shows: run a probe, classify what happened, compare with what the
+cell expects; and the same table printed in a terminal for a reader's own installation.
+
+The site's build imports this module (``live_tables.py``). The download offered under every
+live table is its probe module with this file appended, so that ``python summary.py`` runs
+on its own, with only the frameworks the probes import, and prints the table for the
+reader's installation together with the cells that differ from the published site.
+
+A probe is a function of no arguments. It returns ``(got, expected)`` or
+``(got, expected, note)`` to be judged, or one value to be shown as it is, or it raises.
+An expected outcome (``EXPECTED[row, column]`` in a probe module) is one of:
+
+- an outcome kind: ``"ok"``, ``"zero"`` (0 where the closed form is not), ``"none"`` (no
+  gradient), ``"nan"``;
+- ``("wrong", value)``: a value other than the closed form, namely ``value``;
+- an exception class name, such as ``"TracerBoolConversionError"``;
+- a number, for a cell that shows a value.
+
+An exception is an outcome only where the cell expects that class; any other (a framework that
+now raises something else) is reported with its traceback. A ``NameError`` or
+``UnboundLocalError`` is a bug in the probe itself and is never an outcome, expected or not.
+"""
+
+import platform
+import sys
+import traceback as _traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+SYMBOLS = {"ok": "✔", "zero": "0", "none": "∅", "nan": "NaN", "wrong": "≠", "error": "✘"}
+PROBE_BUGS = ("NameError", "UnboundLocalError")  # never a framework's behaviour
+LABELS = {"ok": "correct", "zero": "zero", "none": "None", "nan": "NaN"}  # the outcome kinds
+
+
+@dataclass
+class Outcome:
+    kind: str  # "ok", "zero", "none", "nan", "wrong", "error" or "value"
+    label: str  # what the cell shows
+    note: str = ""  # the details a reader may need (error message, values)
+    value: object = None  # the value shown, or the wrong value got
+    traceback: str = ""  # for an exception
+
+
+def _as_array(value):
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=float)
+
+
+def _short(value):
+    array = _as_array(value)
+    return f"{array.item():.6g}" if array.size == 1 else np.array2string(array, precision=4)
+
+
+def judge(probe) -> Outcome:
+    """Run one probe and classify what happened."""
+    try:
+        result = probe()
+    except Exception as error:  # classified here; whether the cell expects it is decided later
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return Outcome(
+            "error",
+            type(error).__name__,
+            f"{type(error).__name__}: {message}",
+            traceback=_traceback.format_exc(),
+        )
+    if not isinstance(result, tuple):
+        return Outcome("value", _short(result), value=result)
+    got, expected, *remark = result
+    outcome = _compare(got, expected)
+    outcome.note = "; ".join(filter(None, [outcome.note, *remark]))
+    return outcome
+
+
+def _compare(got, expected) -> Outcome:
+    if got is None:
+        return Outcome("none", LABELS["none"], f"no gradient (None); expected {_short(expected)}")
+    got_array, expected_array = _as_array(got), _as_array(expected)
+    if np.isnan(got_array).any():
+        return Outcome("nan", LABELS["nan"], f"got {_short(got)}; expected {_short(expected)}")
+    if np.allclose(got_array, expected_array, rtol=1e-5, atol=1e-6):
+        return Outcome("ok", LABELS["ok"])
+    if np.allclose(got_array, 0.0) and not np.allclose(expected_array, 0.0):
+        return Outcome("zero", LABELS["zero"], f"got 0; expected {_short(expected)}")
+    note = f"got {_short(got)}; expected {_short(expected)}"
+    return Outcome("wrong", "different value", note, value=got)
+
+
+def _close(value, number) -> bool:
+    return bool(np.allclose(_as_array(value), number, rtol=1e-5, atol=1e-6, equal_nan=True))
+
+
+def meets(expectation, outcome: Outcome) -> bool:
+    """Whether ``outcome`` is the one a cell expects (see the module's docstring)."""
+    if isinstance(expectation, tuple):
+        kind, value = expectation
+        return kind == "wrong" == outcome.kind and _close(outcome.value, value)
+    if isinstance(expectation, str):
+        if outcome.kind == "error":
+            return expectation == outcome.label and outcome.label not in PROBE_BUGS
+        return expectation in LABELS and expectation == outcome.kind
+    return outcome.kind == "value" and _close(outcome.value, expectation)
+
+
+def describe(expectation) -> str:
+    """An expectation in the words of the table."""
+    if isinstance(expectation, tuple):
+        return f"{SYMBOLS['wrong']} {_short(expectation[1])}"
+    if isinstance(expectation, str):
+        if expectation in LABELS:
+            return " ".join(dict.fromkeys([SYMBOLS[expectation], LABELS[expectation]]))
+        return f"{SYMBOLS['error']} {expectation}"
+    return _short(expectation)
+
+
+def shown(outcome: Outcome) -> str:
+    """An outcome in the words of the table."""
+    if outcome.kind == "value":
+        return outcome.label
+    if outcome.kind == "wrong":
+        return f"{SYMBOLS['wrong']} {_short(outcome.value)}"
+    return " ".join(dict.fromkeys([SYMBOLS[outcome.kind], outcome.label]))
+
+
+def environment() -> str:
+    """The versions and devices the probes ran with."""
+    parts = [f"Python {platform.python_version()}"]
+    if torch := sys.modules.get("torch"):
+        device = "CUDA" if torch.cuda.is_available() else "CPU"
+        parts.append(f"torch {torch.__version__} ({device})")
+    if jax := sys.modules.get("jax"):
+        parts.append(f"jax {jax.__version__} ({jax.default_backend().upper()})")
+    parts.append(f"numpy {np.__version__}")
+    return ", ".join(parts)
+
+
+def run_table(probes: dict, expected: dict) -> tuple[dict, list]:
+    """Outcomes of every probe, and the cells whose outcome is not the expected one, each as
+    ``(row, column, expected, outcome)`` (``expected`` is None where the cell has none)."""
+    outcomes, differences = {}, []
+    for key, probe in probes.items():
+        outcomes[key] = outcome = judge(probe)
+        if key not in expected or not meets(expected[key], outcome):
+            differences.append((*key, expected.get(key), outcome))
+    return outcomes, differences
+
+
+def main(probe_module: dict) -> int:
+    """Print the table for this installation; list the cells that differ from the site."""
+    rows, columns = probe_module["ROWS"], probe_module["COLUMNS"]
+    text_columns = probe_module.get("TEXT_COLUMNS", {})
+    probed = [column for column in columns if column not in text_columns]
+    print(f"Running {len(probe_module['PROBES'])} probes with {environment()}")
+    outcomes, differences = run_table(probe_module["PROBES"], probe_module["EXPECTED"])
+    grid = [["", *probed]]
+    grid += [[row, *(shown(outcomes[row, column]) for column in probed)] for row in rows]
+    widths = [max(len(line[i]) for line in grid) for i in range(len(grid[0]))]
+    print()
+    for line in grid:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    print()
+    published = probe_module.get("PUBLISHED_WITH", "the published site")
+    print(f"{len(differences)} of {len(outcomes)} cells differ from the site ({published}).")
+    for row, column, expectation, outcome in differences:
+        site = describe(expectation) if expectation is not None else "(no expectation)"
+        print(f"- {row} × {column}: the site shows {site}; here {shown(outcome)}")
+        print(f"    {outcome.note}" if outcome.note else "", end="\n" if outcome.note else "")
+    return 1 if differences else 0

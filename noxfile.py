@@ -79,7 +79,9 @@ def upgrade(session):
 
 @nox.session
 def lint(session):
-    """Check the Python sources with ruff."""
+    """Check the Python sources with ruff: lint rules and formatting."""
     ruff_pin = next(line for line in REQUIREMENTS.read_text().split() if line.startswith("ruff=="))
     session.install(ruff_pin)
-    session.run("ruff", "check", "examples", "tests", "docs", "conf.py", "noxfile.py")
+    sources = ["examples", "tests", "docs", "conf.py", "noxfile.py"]
+    session.run("ruff", "check", *sources)
+    session.run("ruff", "format", "--check", *sources)

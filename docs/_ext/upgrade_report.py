@@ -171,7 +171,7 @@ def main(candidates: list[str]) -> int:
         versions = subprocess.run(
             [python, "-m", "pip", "freeze"], capture_output=True, text=True
         ).stdout
-    changes = parse(build.stdout)
+    changes = parse(build.stdout.replace(f"{site}/", ""))  # paths relative to the sources
     report = render(changes, candidates)
     if build.returncode and not changes:  # it stopped for another reason: show how
         report += "\nThe build failed:\n\n```\n" + "\n".join(build.stdout.splitlines()[-40:])

@@ -22,6 +22,7 @@ extensions = [
     "live_tables",  # docs/_ext: tables whose cells are computed by probes during the build
     "mathml",  # docs/_ext: math as MathML at build time (latex2mathml), so no MathJax/CDN
     "accessible_sidebar",  # docs/_ext: names the theme's sidebar toggles for screen readers
+    "search_index",  # docs/_ext: section search that finds pasted error messages
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",

@@ -34,15 +34,17 @@ for x_value, expected in expected_branch_gradients.items():
     x = torch.tensor(x_value, requires_grad=True)
     branchy(x).backward()
     print(f"PyTorch: gradient of branchy at x={x_value}: {x.grad.item()} (expected {expected})")
-    assert abs(x.grad.item() - expected) < 1e-6
+    assert x.grad.item() == expected, f"PyTorch: gradient {x.grad.item()} at x={x_value}"
 
 # %%
-# JAX traces the same Python function: ``jax.grad`` calls it with a value it can compare,
-# so the ``if`` picks a branch exactly as in PyTorch.
+# The same branch in JAX
+# ----------------------
+# JAX traces the same Python function: ``jax.grad`` calls it with a value it can compare, so
+# the ``if`` picks a branch exactly as in PyTorch.
 for x_value, expected in expected_branch_gradients.items():
     gradient = float(jax.grad(branchy)(x_value))
     print(f"JAX:     gradient of branchy at x={x_value}: {gradient} (expected {expected})")
-    assert abs(gradient - expected) < 1e-6
+    assert gradient == expected, f"JAX: gradient {gradient} at x={x_value}"
 
 # %%
 # A loop: every step contributes
@@ -62,11 +64,11 @@ def doubled_three_times(x):
 x = torch.tensor(1.0, requires_grad=True)
 doubled_three_times(x).backward()
 print(f"PyTorch: gradient of doubled_three_times at x=1.0: {x.grad.item()} (expected 8.0)")
-assert abs(x.grad.item() - 8.0) < 1e-6
+assert x.grad.item() == 8.0, f"PyTorch: gradient {x.grad.item()} of doubled_three_times at 1.0"
 
 gradient = float(jax.grad(doubled_three_times)(1.0))
 print(f"JAX:     gradient of doubled_three_times at x=1.0: {gradient} (expected 8.0)")
-assert abs(gradient - 8.0) < 1e-6
+assert gradient == 8.0, f"JAX: gradient {gradient} of doubled_three_times at 1.0"
 
 # %%
 # What to read next

@@ -40,7 +40,8 @@ for n in range(7):
     doubled(x, n).backward()
     jax_grad = float(jax.grad(doubled)(1.0, n))
     print(f"{n:>2} {x.grad.item():>8} {jax_grad:>8} {2**n:>6}")
-    assert abs(x.grad.item() - 2**n) < 1e-6 and abs(jax_grad - 2**n) < 1e-6
+    np.testing.assert_allclose(x.grad.item(), 2**n, err_msg=f"PyTorch, n={n}")
+    np.testing.assert_allclose(jax_grad, 2**n, err_msg=f"JAX, n={n}")
 
 # %%
 # ``break``, ``continue`` and an early ``return``
@@ -68,10 +69,12 @@ for x_value in (1.5, 3.0, 5.0):
     x = torch.tensor(x_value, requires_grad=True)
     power_until(x).backward()
     jax_grad = float(jax.grad(power_until)(x_value))
-    print(f"break at x={x_value}: m={m:2}, PyTorch {x.grad.item():8.2f}, "
-          f"JAX {jax_grad:8.2f}, closed form {closed_form:8.2f}")
-    assert abs(x.grad.item() - closed_form) < 1e-4 * closed_form
-    assert abs(jax_grad - closed_form) < 1e-4 * closed_form
+    print(
+        f"break at x={x_value}: m={m:2}, PyTorch {x.grad.item():8.2f}, "
+        f"JAX {jax_grad:8.2f}, closed form {closed_form:8.2f}"
+    )
+    np.testing.assert_allclose(x.grad.item(), closed_form, rtol=1e-4, err_msg=f"PyTorch {x_value}")
+    np.testing.assert_allclose(jax_grad, closed_form, rtol=1e-4, err_msg=f"JAX {x_value}")
 
 
 def squares_of_nonnegative(v):
@@ -98,10 +101,12 @@ for f, closed_form in [
     v = torch.tensor(v_values, requires_grad=True)
     f(v).backward()
     jax_grad = jax.grad(f)(jnp.array(v_values))
-    print(f"{f.__name__}: PyTorch {v.grad.tolist()}, JAX {jax_grad.tolist()}, "
-          f"closed form {closed_form}")
-    torch.testing.assert_close(v.grad, torch.tensor(closed_form))
-    np.testing.assert_allclose(np.asarray(jax_grad), closed_form, atol=1e-6)
+    print(
+        f"{f.__name__}: PyTorch {v.grad.tolist()}, JAX {jax_grad.tolist()}, "
+        f"closed form {closed_form}"
+    )
+    np.testing.assert_allclose(v.grad.numpy(), closed_form, err_msg=f"PyTorch {f.__name__}")
+    np.testing.assert_allclose(jax_grad, closed_form, atol=1e-6, err_msg=f"JAX {f.__name__}")
 
 # %%
 # A ``while`` loop whose iteration count depends on the input
@@ -135,18 +140,23 @@ for row, x_row in enumerate(inputs):
     x = x_row.clone().requires_grad_(True)
     total, k = total_and_steps(x)
     total.backward()
-    torch.testing.assert_close(x.grad, torch.full((3,), 2.0**k))
+    np.testing.assert_allclose(x.grad.numpy(), np.full(3, 2.0**k), err_msg=f"PyTorch row {row}")
     jax_grad, jax_k = jax.grad(total_and_steps, has_aux=True)(jnp.asarray(x_row.numpy()))
-    np.testing.assert_allclose(np.asarray(jax_grad), np.full(3, 2.0**jax_k), rtol=1e-6)
+    np.testing.assert_allclose(
+        jax_grad, np.full(3, 2.0**jax_k), rtol=1e-6, err_msg=f"JAX row {row}"
+    )
     torch_steps.append(k)
     jax_steps.append(jax_k)
     if row < 6:
-        print(f"{x_row.norm().item():8.4f} {k:>3} {x.grad[0].item():>8} "
-              f"{float(jax_grad[0]):>8} {2**k:>6}")
+        print(
+            f"{x_row.norm().item():8.4f} {k:>3} {x.grad[0].item():>8} "
+            f"{float(jax_grad[0]):>8} {2**k:>6}"
+        )
 
 print(f"checked {len(inputs)} inputs; how many inputs ran k iterations, as (k, count):")
 print(sorted(Counter(torch_steps).items()))
-assert torch_steps == jax_steps and len(set(torch_steps)) >= 5
+assert torch_steps == jax_steps, "PyTorch and JAX ran different iteration counts"
+assert len(set(torch_steps)) >= 5, f"only iteration counts {sorted(set(torch_steps))}"
 
 # %%
 # What ``grow`` is: linear pieces with jumps
@@ -161,25 +171,25 @@ for x_value, k in [(2.499, 3), (2.5, 2)]:
     y, torch_k = grow(x)
     y.sum().backward()
     jax_grad, jax_k = jax.grad(total_and_steps, has_aux=True)(jnp.array([x_value]))
-    print(f"x={x_value}: k={torch_k}, grow(x)={y.item():.4f} (closed form {2**k * x_value:.4f}), "
-          f"PyTorch {x.grad.item()}, JAX {float(jax_grad[0])} (closed form {2**k})")
-    assert torch_k == jax_k == k and abs(y.item() - 2**k * x_value) < 1e-4
-    assert abs(x.grad.item() - 2**k) < 1e-6 and abs(float(jax_grad[0]) - 2**k) < 1e-6
+    print(
+        f"x={x_value}: k={torch_k}, grow(x)={y.item():.4f} (closed form {2**k * x_value:.4f}), "
+        f"PyTorch {x.grad.item()}, JAX {float(jax_grad[0])} (closed form {2**k})"
+    )
+    assert torch_k == jax_k == k, f"x={x_value}: k {torch_k} (PyTorch), {jax_k} (JAX), not {k}"
+    np.testing.assert_allclose(y.item(), 2**k * x_value, rtol=1e-6, err_msg=f"grow({x_value})")
+    np.testing.assert_allclose(x.grad.item(), 2**k, err_msg=f"PyTorch at {x_value}")
+    np.testing.assert_allclose(float(jax_grad[0]), 2**k, err_msg=f"JAX at {x_value}")
 
 xs = np.linspace(0.5, 12.0, 600)
 ys, ks = zip(*[(y.item(), k) for y, k in (grow(torch.tensor([s])) for s in xs)])
 ys = np.array(ys)
 ys[1:][np.diff(ks) != 0] = np.nan  # break the line where the count changes
 print(f"iteration counts along the plotted range: {sorted(set(ks))}")
-assert sorted(set(ks)) == [0, 1, 2, 3, 4, 5]
+assert sorted(set(ks)) == [0, 1, 2, 3, 4, 5], f"iteration counts {sorted(set(ks))}"
 fig, ax = plt.subplots(figsize=(6.4, 4))
 ax.plot(xs, ys, label="grow(x), scalar x")
-for k in range(5):
-    ax.axvline(10 / 2**k, color="gray", linestyle=":", linewidth=1,
-               label="x = 10 / 2**k: the count changes" if k == 0 else None)
-ax.set_xlabel("x")
-ax.set_ylabel("grow(x)")
+ax.vlines(10 / 2 ** np.arange(5), 9, 23, colors="gray", linestyles=":", label="x = 10 / 2**k")
+ax.set(xlabel="x", ylabel="grow(x)", ylim=(9, 23))
 ax.set_title("Slope 2**k on each piece; a jump wherever the count k changes")
-ax.set_ylim(9, 23)
 ax.legend(loc="upper center", ncol=2, fontsize="small")
 fig.tight_layout()

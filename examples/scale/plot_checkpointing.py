@@ -1,187 +1,199 @@
 """
-=====================================================
-Checkpointing: about √n saved, one extra forward pass
-=====================================================
+=======================================================
+Checkpointing: √n memory, a re-run, and its Python trap
+=======================================================
 
-The tape of a loop grows with its length (:doc:`/auto_examples/scale/plot_tape_growth`).
-Checkpointing cuts the loop of ``n`` steps into segments, keeps only each segment's input, and
-recomputes a segment's internals when the backward pass reaches it. With about √n segments of
-about √n steps, what is kept drops from about ``n`` tensors to about √n, and the price is one
-more forward pass. You will see both counts, measured with ``torch.utils.checkpoint`` and
-``jax.checkpoint``, and gradients identical to the ones without checkpointing.
-
-What the tape records, and why, is the subject of :doc:`/guide/why_it_works`.
+Checkpointing cuts a loop of ``n`` steps into segments, keeps each segment's input, and
+recomputes a segment when the backward pass reaches it. With √n segments you will see what
+is saved, the peak during the backward pass, and what the re-run adds to a training step.
+Then the trap: PyTorch runs the segment's *Python code* again, so a branch on mutable state
+or on Python's ``random`` can go the other way, while ``jax.checkpoint`` replays the program
+it traced. The guide page :doc:`/guide/cost_and_scale` puts this in context.
 """
 
 # %%
-# A loop cut into √n checkpointed segments
-# ----------------------------------------
-# Each step computes ``x + tanh(w * x)`` on 256 floats and counts its calls. ``segment`` runs
-# ``m`` steps and logs its index, so we can see when it runs again during backward. With
-# ``use_reentrant=False`` the checkpoint saves each segment's input through the ordinary
-# saved-tensor machinery, so the pack hook counts those, and nothing from inside a segment.
-import contextlib
-import io
-import re
+# Saved in the forward pass, alive during the backward pass
+# ---------------------------------------------------------
+# Each step computes ``x + tanh(w * x)`` on 256 floats (1 KiB). A pack hook counts what
+# autograd saves: ``3 n - 1`` tensors without checkpointing (``mul`` saves ``x`` and ``w``,
+# ``tanh`` its output; the first ``mul`` skips ``w``), ``2 k`` with ``k = √n`` segments (each
+# segment's input, and ``w``). A ``TorchDispatchMode`` sees every tensor an operation creates,
+# forward or backward, and tracks the peak of the KiB alive during the backward pass.
+import functools
+import random
+import time
+import timeit
+import weakref
 
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from jax.ad_checkpoint import print_saved_residuals
-from torch.utils.checkpoint import checkpoint
-
-torch.manual_seed(0)
-d = 256
-w = torch.randn(d, requires_grad=True)
-x0 = torch.randn(d)
-calls, segment_log = [0], []
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+from torch.utils.checkpoint import CheckpointError, checkpoint
 
 
-def step(x):
-    calls[0] += 1
-    return x + torch.tanh(w * x)
+class LiveKiB(TorchDispatchMode):
+    """The storages that operations created and that are still alive: their KiB, and the peak."""
+
+    def __init__(self):
+        super().__init__()
+        self.kib, self.peak = {}, 0  # storage pointer -> KiB
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for storage in [tensor.untyped_storage() for tensor in tree_leaves(out)]:
+            if storage.data_ptr() not in self.kib:  # a new storage, not a view of one
+                self.kib[storage.data_ptr()] = storage.nbytes() / 1024
+                weakref.finalize(storage, self.kib.pop, storage.data_ptr())
+        self.peak = max(self.peak, sum(self.kib.values()))
+        return out
 
 
-def segment(x, i, m):
-    segment_log.append(i)
-    for _ in range(m):
-        x = step(x)
+def segment(x, w, steps, tanh=torch.tanh):  # also used with jnp.tanh below
+    for _ in range(steps):
+        x = x + tanh(w * x)
     return x
 
 
-def run(n, k, use_checkpoint):  # returns (grad, saved tensors, step calls fwd, step calls bwd)
-    m, saved = n // k, []
-    calls[0] = 0
-    segment_log.clear()
-    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
-        x = x0
-        for i in range(k):
-            if use_checkpoint:
-                x = checkpoint(segment, x, i, m, use_reentrant=False)
-            else:
-                x = segment(x, i, m)
-    forward_calls = calls[0]
-    (g,) = torch.autograd.grad(x.sum(), w)
-    return g, len(saved), forward_calls, calls[0] - forward_calls
-
-
-# %%
-# Saved tensors: about n without, exactly √n with
-# -----------------------------------------------
-# For ``n = 16, 64, 256, 1024`` we use ``k = √n`` segments of ``√n`` steps. Without
-# checkpointing, three tensors per step are saved (one fewer in the first step). With it, the
-# pack hook sees exactly ``k`` tensors, the segment inputs. During backward one segment at a
-# time is recomputed, last first, with its own tape; torch records that tape under its own
-# hooks, which ours do not see, so the peak (``k`` plus one segment's tape) is an estimate.
-ns = np.array([16, 64, 256, 1024])
-plain, kept, peak = [], [], []
-for n in ns:
-    k = int(round(n**0.5))
-    g_plain, s_plain, fwd_plain, bwd_plain = run(n, k, use_checkpoint=False)
-    g_ckpt, s_ckpt, fwd_ckpt, bwd_ckpt = run(n, k, use_checkpoint=True)
-    recompute_order = segment_log[k:]
-    plain.append(s_plain)
-    kept.append(s_ckpt)
-    peak.append(s_ckpt + 3 * (n // k))  # estimate: inputs kept + one segment's tape
-    print(f"n = {n:4d}, k = {k:2d}: saved {s_plain:5d} without, {s_ckpt:2d} with checkpoint "
-          f"(ratio {s_plain / s_ckpt:5.1f});  step calls {fwd_plain + bwd_plain} -> "
-          f"{fwd_ckpt + bwd_ckpt} (ratio {(fwd_ckpt + bwd_ckpt) / (fwd_plain + bwd_plain):.2f})")
-    assert s_plain == 3 * n - 1 and s_ckpt == k
-    assert (fwd_plain, bwd_plain, fwd_ckpt, bwd_ckpt) == (n, 0, n, n)  # one extra forward
-    assert recompute_order == list(reversed(range(k)))  # last segment recomputed first
-    torch.testing.assert_close(g_ckpt, g_plain)
-print("gradients identical with and without checkpointing; segments recomputed during the last "
-      "backward, in order:", recompute_order[:6], "...")
-
-# %%
-# Slopes on a log-log plot
-# ------------------------
-# The fitted slopes give the scaling directly: 1 for the plain tape, 1/2 for what the
-# checkpointed loop keeps. The estimated peak during backward (kept inputs plus one
-# recomputed segment) also grows as √n. The price, one extra forward pass, is the step-call
-# ratio of 2 above.
-slopes = [np.polyfit(np.log(ns), np.log(c), 1)[0] for c in [plain, kept, peak]]
-slope_plain, slope_kept, slope_peak = slopes
-print(f"log-log slopes: plain {slope_plain:.3f}, kept {slope_kept:.3f}, peak {slope_peak:.3f}")
-assert abs(slope_plain - 1) < 0.02 and abs(slope_kept - 0.5) < 0.02 and abs(slope_peak - 0.5) < 0.05
-
-fig, ax = plt.subplots(figsize=(6.4, 4))
-ax.loglog(ns, plain, "o-", label=f"no checkpoint (slope {slope_plain:.2f})")
-ax.loglog(ns, peak, "^--", label=f"checkpoint, estimated peak (slope {slope_peak:.2f})")
-ax.loglog(ns, kept, "s-", label=f"checkpoint, kept after forward (slope {slope_kept:.2f})")
-ax.set_xlabel("loop length n  (√n segments)")
-ax.set_ylabel("saved tensors")
-ax.set_title("Checkpointing trades memory for one recomputation")
-ax.legend(fontsize=8)
-fig.tight_layout()
-
-
-# %%
-# JAX: ``jax.checkpoint`` on each segment
-# ---------------------------------------
-# Wrapping the segment in ``jax.checkpoint`` (alias ``jax.remat``) tells ``jax.vjp`` to keep
-# only the segment's inputs. ``print_saved_residuals`` for two segments of two steps lists the
-# starting vector, ``w`` and one segment boundary. The residuals held by the pullback (its
-# pytree leaves; ``jax.eval_shape`` finds them by tracing, without computing) drop from
-# ``3 n + 1`` arrays to ``k + 1``, and the gradients agree.
-wj = jax.random.normal(jax.random.key(0), (d,))
-xj = jax.random.normal(jax.random.key(1), (d,))
-
-
-def segment_jax(x, w, m):
-    for _ in range(m):
-        x = x + jnp.tanh(w * x)
-    return x
-
-
-def run_jax(w, n, k, seg):
-    x = xj
+def forward(n, use_checkpoint):
+    x, k = x0, round(n**0.5)
+    run = functools.partial(checkpoint, segment, use_reentrant=False) if use_checkpoint else segment
     for _ in range(k):
-        x = seg(x, w, n // k)
+        x = run(x, w, n // k)
     return x.sum()
 
 
-def pullback_leaves(n, k, seg):  # arrays the pullback of jax.vjp holds, found by tracing
-    pullback = jax.eval_shape(lambda w: jax.vjp(lambda w: run_jax(w, n, k, seg), w)[1], wj)
-    return len(jax.tree.leaves(pullback))
+torch.manual_seed(0)
+w, x0 = torch.randn(256, requires_grad=True), torch.randn(256)
+ns, saved, peak_kib = np.array([16, 64, 256, 1024]), [], {False: [], True: []}
+for use_checkpoint in [False, True]:
+    for n in ns:
+        memory, count_saved = LiveKiB(), lambda t: saved.append(t.shape) or t  # noqa: E731
+        with memory, torch.autograd.graph.saved_tensors_hooks(count_saved, lambda t: t):
+            loss = forward(n, use_checkpoint)
+        memory.peak = sum(memory.kib.values())  # what the forward pass left alive
+        with memory:
+            torch.autograd.grad(loss, w)
+        peak_kib[use_checkpoint].append(memory.peak)
+        print(f"n = {n:4d}: {len(saved):4d} saved, peak {memory.peak:4.0f} KiB, {use_checkpoint=}")
+        expected = 2 * round(n**0.5) if use_checkpoint else 3 * n - 1
+        assert len(saved) == expected, f"n={n}: {len(saved)} saved, expected {expected}"
+        saved.clear()
 
+# %%
+# The peak grows as n without checkpointing, as √n with it
+# ---------------------------------------------------------
+# Without checkpointing the whole tape is alive when the backward pass starts; with it, the
+# peak is the kept inputs plus one recomputed segment's tape. The log-log slopes are 1 and 1/2.
+fig, ax = plt.subplots(figsize=(6.4, 4))
+for use_checkpoint, expected in [(False, 1.0), (True, 0.5)]:
+    slope = np.polyfit(np.log(ns), np.log(peak_kib[use_checkpoint]), 1)[0]
+    label = f"{'with' if use_checkpoint else 'without'} checkpointing: log-log slope {slope:.2f}"
+    print(label)
+    assert abs(slope - expected) < 0.1, f"{label}, expected {expected}"
+    ax.loglog(ns, peak_kib[use_checkpoint], "o-", label=label)
+ax.set(xlabel="loop length n  (√n segments)", ylabel="KiB", title="Peak in the backward pass")
+ax.legend()
+fig.tight_layout()
 
-remat_segment = jax.checkpoint(segment_jax, static_argnums=(2,))
-with contextlib.redirect_stdout(io.StringIO()) as listing:
-    print_saved_residuals(lambda w: run_jax(w, 4, 2, remat_segment), wj)
-print(re.sub(r"from \S*/", "from ", listing.getvalue()))  # file names without this machine's path
-for n in [16, 64, 144]:
-    k = int(round(n**0.5))
-    res = [pullback_leaves(n, k, segment_jax), pullback_leaves(n, k, remat_segment)]
-    print(f"n = {n:3d}, k = {k:2d}: residual arrays {res[0]} without, {res[1]} with jax.checkpoint")
-    assert res == [3 * n + 1, k + 1]
-grads = [jax.grad(run_jax)(wj, 64, 8, seg) for seg in [segment_jax, remat_segment]]
-np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-6)
-print("n = 64: gradients agree with and without jax.checkpoint: True")
+# %%
+# What the extra forward pass costs
+# ---------------------------------
+# A checkpointed training step does two forward passes and one backward pass. We time a
+# forward pass and a step with and without checkpointing (``n = 64``; CPU time of one thread,
+# best of five). On 65,536 floats the step grows by one forward pass or a little more
+# (asserted: 0.3 to 4); on 256 floats checkpoint's bookkeeping costs more than 3 of them.
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # no idle threads spinning in the CPU time
+for size in [65536, 256]:
+    w, x0 = torch.randn(size, requires_grad=True), torch.randn(size)
+    forward_only, step, checkpointed = (
+        min(timeit.repeat(run, timer=time.process_time, number=1, repeat=5))
+        for run in [
+            lambda: forward(64, False),
+            lambda: torch.autograd.grad(forward(64, False), w),  # noqa: B023 (called here)
+            lambda: torch.autograd.grad(forward(64, True), w),  # noqa: B023
+        ]
+    )
+    extra = (checkpointed - step) / forward_only
+    ratios = f"forward {forward_only / step:.2f}, checkpointed step {checkpointed / step:.2f}"
+    print(f"{size:5d} floats, times / step: {ratios}; extra = {extra:.1f} forward passes")
+    low, high = (0.3, 4.0) if size > 256 else (3.0, np.inf)
+    assert low < extra < high, f"{size} floats: {extra:.2f} forward passes, not in {low, high}"
+torch.set_num_threads(threads)
 
 
 # %%
-# JAX: the recomputation is visible in the jaxpr
-# ----------------------------------------------
-# The gradient's jaxpr shows the price. Counting its ``tanh`` equations, including those in
-# the nested jaxprs of the ``remat`` equations, gives ``n`` without checkpointing and ``2 n``
-# with it: each segment's forward runs again inside the backward pass, one extra forward.
-def count_tanh(jaxpr):
-    total = 0
-    for eqn in jaxpr.eqns:
-        inner = [getattr(p, "jaxpr", p) for p in eqn.params.values()]  # ClosedJaxpr -> Jaxpr
-        total += eqn.primitive.name == "tanh"
-        total += sum(count_tanh(j) for j in inner if hasattr(j, "eqns"))
-    return total
+# PyTorch re-runs the Python code: state and ``random`` can change
+# ----------------------------------------------------------------
+# So a branch on anything but the segment's inputs may go the other way. ``warm_up_block``
+# differs on its first call (a lazy initialisation, say): the re-run saves fewer tensors and
+# the backward pass raises. ``flip_block`` flips its input when Python's ``random`` says so;
+# with this seed the re-run draws the other sign and the gradient is silently negated.
+# PyTorch's own generator is restored (``preserve_rng_state=True``): ``torch.rand`` is safe.
+calls = []
 
 
-n, k = 64, 8
-counts = [
-    count_tanh(jax.make_jaxpr(jax.grad(lambda w, s=s: run_jax(w, n, k, s)))(wj).jaxpr)
-    for s in [segment_jax, remat_segment]
-]
-print(f"tanh equations in the gradient, n = {n}: {counts[0]} without, {counts[1]} with "
-      f"jax.checkpoint (ratio {counts[1] / counts[0]:.1f})")
-assert counts == [n, 2 * n]
+def warm_up_block(x, w):
+    calls.append(x)
+    return (w * x) ** 3 if len(calls) == 1 else w * x
+
+
+def flip_block(x, w, uniform=random.random):
+    return (w * x) ** 3 if uniform() < 0.5 else (w * -x) ** 3
+
+
+w, x0 = torch.tensor([0.5, -1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0, 3.0])
+try:
+    torch.autograd.grad(checkpoint(warm_up_block, x0, w, use_reentrant=False).sum(), w)
+except CheckpointError as err:
+    print(f"{type(err).__name__}:", *str(err).strip().splitlines()[:3], sep="\n")
+else:
+    raise AssertionError("checkpoint(warm_up_block) no longer raises CheckpointError")
+
+for name, uniform in [("random.random", random.random), ("torch.rand", lambda: torch.rand(()))]:
+    block, gradients = functools.partial(flip_block, uniform=uniform), []
+    for run in [block, functools.partial(checkpoint, block, use_reentrant=False)]:
+        random.seed(1)
+        torch.manual_seed(1)
+        gradients.append(torch.autograd.grad(run(x0, w).sum(), w)[0])
+    print(f"branch on {name}: gradient {gradients[0]} without checkpoint, {gradients[1]} with")
+    expected = -gradients[0] if name == "random.random" else gradients[0]
+    torch.testing.assert_close(gradients[1], expected, msg=f"branch on {name}")
+
+
+# %%
+# JAX: √n residuals, and a replay of the traced program
+# -----------------------------------------------------
+# The residuals held by ``jax.vjp``'s pullback (its pytree leaves, found by ``jax.eval_shape``
+# without computing) drop from ``3 n + 1`` arrays to ``k + 1`` with ``jax.checkpoint`` on each
+# segment. It traces the segment once, and the backward pass replays that program without
+# running the Python code again: the two blocks above give the same gradients with and
+# without it.
+def loss_jax(w, n, use_checkpoint):
+    x, k = jnp.ones(256), round(n**0.5)
+    run = jax.checkpoint(segment, static_argnums=(2, 3)) if use_checkpoint else segment
+    for _ in range(k):
+        x = run(x, w, n // k, jnp.tanh)
+    return x.sum()
+
+
+for n, use_checkpoint, expected in [(64, False, 3 * 64 + 1), (64, True, 8 + 1), (144, True, 13)]:
+    loss = functools.partial(loss_jax, n=n, use_checkpoint=use_checkpoint)
+    _, pullback = jax.eval_shape(functools.partial(jax.vjp, loss), jnp.ones(256))
+    residuals = len(jax.tree.leaves(pullback))
+    print(f"n = {n}, jax.checkpoint {use_checkpoint!s:5}: {residuals:3d} residual arrays")
+    assert residuals == expected, f"n={n}: {residuals} residuals, expected {expected}"
+
+xj, wj = jnp.array([1.0, 2.0, 3.0]), jnp.array([0.5, -1.0, 2.0])
+for block in [warm_up_block, flip_block]:
+    gradients = []
+    for run in [block, jax.checkpoint(block)]:
+        calls.clear()
+        random.seed(1)
+        gradients.append(jax.grad(lambda w, run=run: run(xj, w).sum())(wj))
+    print(f"JAX {block.__name__}: {gradients[0]} without jax.checkpoint, {gradients[1]} with")
+    np.testing.assert_allclose(gradients[1], gradients[0], err_msg=block.__name__)

@@ -69,9 +69,9 @@ for n in ns:
 for name, ys in [("saved tensors", count), ("distinct storages", distinct)]:
     a, b = np.round(np.polyfit(ns, ys, 1)).astype(int)
     print(f"{name}: {a} * n + ({b})")
-    assert a > 0 and all(y == a * n + b for n, y in zip(ns, ys, strict=True))
+    assert list(ys) == [a * n + b for n in ns], f"{name} {ys} are not {a} * n + ({b})"
 print(f"bytes per distinct storage: {nbytes[-1] / distinct[-1]:.0f}   expected {d * 4}")
-assert all(nb == di * d * 4 for nb, di in zip(nbytes, distinct, strict=True))
+assert nbytes == [count * d * 4 for count in distinct], f"bytes {nbytes}, storages {distinct}"
 
 # %%
 # Backward time grows with the tape
@@ -94,7 +94,7 @@ for n in ns:
 slope = np.polyfit(np.log(ns), np.log(backward), 1)[0]
 print(f"log-log slope of backward time: {slope:.2f}   (1.0 = linear)")
 print(f"time ratio n=10,000 / n=10: {backward[-1] / backward[0]:.0f}   (n ratio 1000)")
-assert 0.6 < slope < 1.4
+assert 0.6 < slope < 1.4, f"backward time grows with log-log slope {slope:.2f}"
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.6))
 ax1.loglog(ns, count, "o-", label="saved tensors (pack calls)")
@@ -142,4 +142,4 @@ for n in ns_jax:
     print(f"n = {n:3d}: {len(leaves):4d} residual arrays, {sum(r.nbytes for r in leaves):7d} bytes")
 a, b = np.round(np.polyfit(ns_jax, residuals, 1)).astype(int)
 print(f"residual arrays: {a} * n + ({b})")
-assert a > 0 and all(r == a * n + b for n, r in zip(ns_jax, residuals, strict=True))
+assert residuals == [a * n + b for n in ns_jax], f"{residuals} are not {a} * n + ({b})"

@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "search_index"]
+html_theme = "pydata_sphinx_theme"

@@ -51,6 +51,7 @@ sphinx_gallery_conf = {
         "../examples/compilers",
         "../examples/scale",
         "../examples/under_the_hood",
+        "../examples/expert_tools",
         "*",
     ],
     "within_subsection_order": "FileNameSortKey",

@@ -14,12 +14,18 @@ A probe module (a plain Python file under ``docs/probes/``, importable on its ow
 - optionally ``TEXT_COLUMNS``: ``{column: {row: text}}``, columns of words (a quotation, a
   correction) rather than probes; such a column is placed where it appears in ``COLUMNS``.
 
-The directive imports the module afresh, runs every probe, and renders the outcomes; cells
-whose outcome needs words (an error, a wrong value) get a numbered note below the table with
-the real exception class and message. Under the table: the versions the probes ran with, a
-download of the module that runs on its own (``python summary.py`` prints the table for the
-reader's installation and the cells that differ from this page), and the module's source,
+The directive appends the table runner (``probe_outcomes.py``) to the module, runs that script
+on its own (``python -I``, in an empty folder, as a reader runs the download) and renders the
+outcomes it writes; cells whose outcome needs words (an error, a wrong value) get a numbered
+note below the table with the real exception class and message. Under the table: the versions
+the probes ran with, the download of that script (``python summary.py`` prints the table for
+the reader's installation and the cells that differ from this page), and the module's source,
 collapsed. The page depends on the module, so editing a probe re-reads (re-runs) the page.
+
+Outcomes are kept in the doctree folder (``.doctrees/live-tables/``), keyed by the script and
+the execution fingerprint (``build_info.py``: versions and gallery settings): a page read
+again with the same probes and versions (a moved checkout, ``-E``) reuses them. Only a table
+whose every cell met its expectation is kept, so a failed table runs again.
 
     ```{live-table} probes/jax_transforms.py
     :caption: JAX control-flow constructs under each transformation
@@ -27,15 +33,19 @@ collapsed. The page depends on the module, so editing a probe re-reads (re-runs)
 """
 
 import ast
-import importlib.util
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
-import traceback
 from pathlib import Path
 
 import probe_outcomes
 from docutils import nodes
 from docutils.parsers.rst import directives
-from probe_outcomes import SYMBOLS, describe, environment, run_table, shown
+from probe_outcomes import SYMBOLS, Outcome, shown
 from recheck import report_failed_check
 from sphinx import addnodes
 from sphinx.util import logging
@@ -44,13 +54,26 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 DOWNLOADS = "_downloads/live-tables"  # in the output folder
 RUNNER = Path(probe_outcomes.__file__)
+CACHE = "live-tables"  # in the doctree folder, Sphinx's own cache
 
 
-def load_probes(path: Path):
-    spec = importlib.util.spec_from_file_location(f"probes_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def run_alone(script: str, filename: str) -> tuple[dict | None, str]:
+    """Run ``script`` as a reader runs the download: ``python -I`` in an empty folder, with no
+    PYTHON* variables. Returns what it wrote (None if it wrote nothing) and its stderr."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / filename).write_text(script, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-I", filename, "--json", "outcomes.json"],
+            cwd=folder,
+            env={**env, "MPLBACKEND": "Agg"},
+            capture_output=True,
+            text=True,
+        )
+        written = Path(folder) / "outcomes.json"
+        if result.returncode != 0 or not written.exists():
+            return None, f"exit status {result.returncode}\n{result.stderr[-4000:]}"
+        return json.loads(written.read_text(encoding="utf-8")), result.stderr
 
 
 def standalone_script(probe_source: str, filename: str, published_with: str) -> str:
@@ -98,37 +121,28 @@ class LiveTable(SphinxDirective):
         self.env.note_dependency(relative)
         self.env.note_dependency(__file__)  # a change to the renderer re-renders the table
         self.env.note_dependency(str(RUNNER))
-        try:
-            module = load_probes(Path(path))
-        except Exception:
-            self._fail("live-table: cannot load %s:\n%s", relative, traceback.format_exc())
-            return []
-        started = time.perf_counter()
-        expected = getattr(module, "EXPECTED", {})
-        outcomes, differences = run_table(module.PROBES, expected)
-        logger.info(
-            "live-table: %s: ran %d probes in %.2f seconds",
-            relative,
-            len(outcomes),
-            time.perf_counter() - started,
-        )
-        for row, column, expectation, outcome in differences:
-            self._report_difference(relative, row, column, expectation, outcome)
-        for row, column in expected.keys() - module.PROBES.keys():
-            self._fail(
-                "live-table: %s, %s × %s: an expectation with no probe", relative, row, column
-            )
-        ran_with = environment()
         source = Path(path).read_text(encoding="utf-8")
+        filename = Path(path).name
         try:
-            script = standalone_script(source, Path(path).name, ran_with)
+            script = standalone_script(source, filename, "")
         except ValueError as error:
             self._fail("live-table: %s: %s", relative, error)
             return []
-        download = self._download(Path(path).name, script)
+        data = self._outcomes(relative, filename, script)
+        if data is None:
+            return []
+        outcomes = {(row, column): Outcome(**o) for row, column, o in data["outcomes"]}
+        for row, column, expectation in data["differences"]:
+            self._report_difference(relative, row, column, expectation, outcomes[row, column])
+        for row, column in data["unprobed"]:
+            self._fail(
+                "live-table: %s, %s × %s: an expectation with no probe", relative, row, column
+            )
+        ran_with = data["environment"]
+        download = self._download(filename, standalone_script(source, filename, ran_with))
         notes = [(key, outcome) for key, outcome in outcomes.items() if outcome.note]
         note_numbers = {key: number for number, (key, _) in enumerate(notes, start=1)}
-        table = self._table(module, outcomes, note_numbers)
+        table = self._table(data, outcomes, note_numbers)
         note_list = nodes.enumerated_list(classes=["live-table-notes"])
         for (row, column), outcome in notes:
             note_list += nodes.list_item(
@@ -151,12 +165,40 @@ class LiveTable(SphinxDirective):
             *self._collapsed_source(source, relative),
         ]
 
+    def _outcomes(self, relative, filename, script) -> dict | None:
+        """What the script writes, run now or reused from a build with the same script and
+        versions; None (and the build fails) if it does not run."""
+        fingerprint = getattr(self.config, "execution_fingerprint", "")
+        key = hashlib.sha256(f"{fingerprint}\n{script}".encode()).hexdigest()[:24]
+        kept = Path(self.env.doctreedir) / CACHE / f"{key}.json"
+        self.env.live_table_keys = getattr(self.env, "live_table_keys", {})
+        self.env.live_table_keys[self.env.docname, filename] = key
+        if kept.exists():
+            data = json.loads(kept.read_text(encoding="utf-8"))
+            logger.info("live-table: %s: reused the outcomes of an identical run", relative)
+            return data
+        started = time.perf_counter()
+        data, stderr = run_alone(script, filename)
+        if data is None:
+            self._fail("live-table: %s does not run on its own: %s", relative, stderr)
+            return None
+        logger.info(
+            "live-table: %s: ran %d probes in %.2f seconds",
+            relative,
+            len(data["outcomes"]),
+            time.perf_counter() - started,
+        )
+        if not data["differences"] and not data["unprobed"]:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return data
+
     def _fail(self, message, *args):
         report_failed_check(
             self.env, self.env.docname, message, *args, location=self.get_location()
         )
 
-    def _report_difference(self, relative, row, column, expectation, outcome):
+    def _report_difference(self, relative, row, column, expectation: str | None, outcome):
         details = f" ({outcome.note})" if outcome.note else ""
         details += f"\n{outcome.traceback}" if outcome.traceback else ""
         if expectation is None:
@@ -174,7 +216,7 @@ class LiveTable(SphinxDirective):
             relative,
             row,
             column,
-            describe(expectation),
+            expectation,
             shown(outcome),
             details,
         )
@@ -190,22 +232,21 @@ class LiveTable(SphinxDirective):
         reference += nodes.literal(text=filename)
         return reference
 
-    def _table(self, module, outcomes, note_numbers):
+    def _table(self, data, outcomes, note_numbers):
         table = nodes.table(classes=["live-table"])
         if "caption" in self.options:
             table += nodes.title(text=self.options["caption"])
         self.add_name(table)
-        group = nodes.tgroup(cols=len(module.COLUMNS) + 1)
+        group = nodes.tgroup(cols=len(data["columns"]) + 1)
         table += group
-        group.extend(nodes.colspec(colwidth=1) for _ in range(len(module.COLUMNS) + 1))
+        group.extend(nodes.colspec(colwidth=1) for _ in range(len(data["columns"]) + 1))
         head, body = nodes.thead(), nodes.tbody()
         group += [head, body]
-        head += self._row([nodes.Text("")] + [nodes.Text(c) for c in module.COLUMNS])
-        links = getattr(module, "ROW_LINKS", {})
-        text_columns = getattr(module, "TEXT_COLUMNS", {})
-        for row in module.ROWS:
+        head += self._row([nodes.Text("")] + [nodes.Text(c) for c in data["columns"]])
+        links, text_columns = data["row_links"], data["text_columns"]
+        for row in data["rows"]:
             cells = [self._row_label(row, links.get(row))]
-            for column in module.COLUMNS:
+            for column in data["columns"]:
                 if column in text_columns:
                     cells.append(nodes.Text(text_columns[column].get(row, "")))
                 else:
@@ -275,6 +316,9 @@ def forget_downloads(app, env, docname):
     downloads = getattr(env, "live_table_downloads", {})
     for filename in [name for name, (doc, _) in downloads.items() if doc == docname]:
         del downloads[filename]
+    keys = getattr(env, "live_table_keys", {})
+    for page_and_file in [key for key in keys if key[0] == docname]:
+        del keys[page_and_file]
 
 
 def write_downloads(app, exception):
@@ -284,6 +328,11 @@ def write_downloads(app, exception):
     folder.mkdir(parents=True, exist_ok=True)
     for filename, (_, script) in getattr(app.env, "live_table_downloads", {}).items():
         (folder / filename).write_text(script, encoding="utf-8")
+    in_use = {f"{key}.json" for key in getattr(app.env, "live_table_keys", {}).values()}
+    kept = Path(app.doctreedir) / CACHE
+    for stale in kept.glob("*.json") if kept.exists() else []:
+        if stale.name not in in_use:
+            stale.unlink()
 
 
 def setup(app):

@@ -1,10 +1,12 @@
 """What a live-table cell shows: run a probe, classify what happened, compare with what the
 cell expects; and the same table printed in a terminal for a reader's own installation.
 
-The site's build imports this module (``live_tables.py``). The download offered under every
-live table is its probe module with this file appended, so that ``python summary.py`` runs
-on its own, with only the frameworks the probes import, and prints the table for the
-reader's installation together with the cells that differ from the published site.
+The download offered under every live table is its probe module with this file appended, so
+that ``python summary.py`` runs on its own, with only the frameworks the probes import, and
+prints the table for the reader's installation together with the cells that differ from the
+published site. The site's build runs that very script (``python -I summary.py --json
+outcomes.json``) and renders the table from what it writes: what the page shows is what the
+download computes.
 
 A probe is a function of no arguments. It returns ``(got, expected)`` or
 ``(got, expected, note)`` to be judged, or one value to be shown as it is, or it raises.
@@ -21,6 +23,7 @@ now raises something else) is reported with its traceback. A ``NameError`` or
 ``UnboundLocalError`` is a bug in the probe itself and is never an outcome, expected or not.
 """
 
+import json
 import platform
 import sys
 import traceback as _traceback
@@ -146,8 +149,13 @@ def run_table(probes: dict, expected: dict) -> tuple[dict, list]:
     return outcomes, differences
 
 
-def main(probe_module: dict) -> int:
-    """Print the table for this installation; list the cells that differ from the site."""
+def main(probe_module: dict, argv: list | None = None) -> int:
+    """Print the table for this installation; list the cells that differ from the site.
+    With ``--json PATH``, write the outcomes there instead, for the site's build."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--json"]:
+        write_json(probe_module, argv[1])
+        return 0
     rows, columns = probe_module["ROWS"], probe_module["COLUMNS"]
     text_columns = probe_module.get("TEXT_COLUMNS", {})
     probed = [column for column in columns if column not in text_columns]
@@ -167,3 +175,30 @@ def main(probe_module: dict) -> int:
         print(f"- {row} × {column}: the site shows {site}; here {shown(outcome)}")
         print(f"    {outcome.note}" if outcome.note else "", end="\n" if outcome.note else "")
     return 1 if differences else 0
+
+
+def write_json(probe_module: dict, path: str):
+    """Everything the build renders, as JSON: the layout, each cell's outcome, the cells whose
+    outcome is not the expected one (with the expectation in words) and unprobed expectations."""
+    expected = probe_module.get("EXPECTED", {})
+    outcomes, differences = run_table(probe_module["PROBES"], expected)
+    data = {
+        "environment": environment(),
+        "rows": probe_module["ROWS"],
+        "columns": probe_module["COLUMNS"],
+        "row_links": probe_module.get("ROW_LINKS", {}),
+        "text_columns": probe_module.get("TEXT_COLUMNS", {}),
+        "outcomes": [[*key, _plain(outcome)] for key, outcome in outcomes.items()],
+        "differences": [
+            [row, column, None if expectation is None else describe(expectation)]
+            for row, column, expectation, _ in differences
+        ],
+        "unprobed": [list(key) for key in expected.keys() - probe_module["PROBES"].keys()],
+    }
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(data, file, ensure_ascii=False)
+
+
+def _plain(outcome: Outcome) -> dict:
+    value = None if outcome.value is None else _as_array(outcome.value).tolist()
+    return {**outcome.__dict__, "value": value}

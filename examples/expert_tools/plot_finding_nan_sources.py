@@ -1,0 +1,257 @@
+"""
+==============================================
+Finding the operation a NaN gradient came from
+==============================================
+
+A NaN gradient does not say where it was made. Both frameworks can check every operation for
+NaN and name the one that made it: ``jax.debug_nans`` and ``jax.experimental.checkify`` in
+JAX, ``torch.autograd.detect_anomaly`` in PyTorch. Below each one runs on the site's own
+NaN examples: ``where(x > 0, sqrt(x), 0)`` and ``where(x > 0, log(x), 0)`` at ``x <= 0``
+(from :doc:`/auto_examples/caveats/plot_nan_from_untaken_branch`), and JAX's ``norm`` at the
+zero vector. You will see the real errors, the primitive or backward node each one names (the
+untaken branch's), whether the NaN appears in the forward or the backward pass, what anomaly
+mode costs, and every tool silent once the untaken branch gets a safe input.
+
+The guide page :doc:`/guide/expert_tools` puts these examples in order.
+"""
+
+# %%
+# The NaN gradients to hunt
+# -------------------------
+# Each value is finite at these points; each gradient is NaN. (PyTorch's ``norm`` has gradient
+# 0 at the zero vector, so the ``norm`` row is JAX's only.)
+import contextlib
+import io
+import re
+import time
+import traceback
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import torch
+from jax.experimental import checkify
+
+
+def where_sqrt(x):
+    return jnp.where(x > 0, jnp.sqrt(x), 0.0)
+
+
+def where_log(x):
+    return jnp.where(x > 0, jnp.log(x), 0.0)
+
+
+CASES = {
+    "where sqrt at 0": (where_sqrt, 0.0),
+    "where sqrt at -1": (where_sqrt, -1.0),
+    "where log at 0": (where_log, 0.0),
+    "norm at (0, 0, 0)": (jnp.linalg.norm, jnp.zeros(3)),
+}
+for name, (fn, point) in CASES.items():
+    value, grad = fn(point), jax.grad(fn)(point)
+    print(f"{name:>17}: value {value}, gradient {grad}")
+    assert np.isfinite(value), f"{name}: value {value}"
+    assert np.isnan(grad).all(), f"{name}: gradient {grad}, expected NaN"
+
+# %%
+# ``jax.debug_nans`` names the primitive
+# --------------------------------------
+# ``jax.debug_nans(True)`` is a context manager: it sets the global ``jax_debug_nans`` flag
+# and restores it on exit. Each primitive's output is then checked, backward pass included.
+# The error names ``mul``; its cause, a ``JaxStackTraceBeforeTransformation``, names the line
+# whose *derivative* made the NaN. The jaxpr shows which ``mul``: ``sqrt``'s derivative
+# ``0.5 / sqrt(x)`` is ``inf`` at 0, and the backward pass multiplies it by the 0 that
+# ``where`` sends to the untaken branch.
+try:
+    with jax.debug_nans(True):
+        jax.grad(where_sqrt)(0.0)
+except FloatingPointError as err:
+    message = str(err).strip()
+    print(f"{type(err).__name__}:", "\n".join(message.splitlines()[:3]))
+    assert "invalid value (nan) encountered in mul" in message, f"message: {message}"
+    source = traceback.extract_tb(err.__cause__.__traceback__)[-1]
+    print(f"{type(err.__cause__).__name__}, in {source.name}: {source.line}")
+    assert source.name == "where_sqrt", f"the trace points at {source.name}: {source.line}"
+else:
+    raise AssertionError("jax.grad(where_sqrt)(0.0) no longer raises FloatingPointError")
+assert not jax.config.jax_debug_nans, "the context manager did not restore jax_debug_nans"
+jaxpr_lines = str(jax.make_jaxpr(jax.grad(where_sqrt))(0.0)).splitlines()
+div_and_mul = [line.strip() for line in jaxpr_lines if " div " in line or " mul " in line]
+print("jaxpr of the gradient:", *div_and_mul, sep="\n  ")
+assert len(div_and_mul) == 2, f"expected one div and one mul: {div_and_mul}"
+
+
+# %%
+# Forward or backward pass, with and without ``jit``
+# --------------------------------------------------
+# Checking the *value* alone tells the passes apart: at ``-1`` the untaken ``sqrt(-1)`` is
+# NaN already in the forward pass, so even the finite value raises. Under ``jax.jit`` only
+# the program's outputs are checked; on a NaN, JAX prints a line and re-runs the function op
+# by op to name the primitive. ``jnp.linalg.norm`` is itself jitted, and for it JAX says the
+# NaN appeared in that function's backward pass.
+def debug_nans_report(fn, point):
+    """What jax_debug_nans reports for fn(point): the error message and what JAX printed."""
+    printed = io.StringIO()
+    with jax.debug_nans(True), contextlib.redirect_stdout(printed):
+        try:
+            fn(point)
+        except FloatingPointError as err:
+            return str(err), printed.getvalue().strip()
+    return "no error", printed.getvalue().strip()
+
+
+transforms = [lambda fn: fn, jax.grad, lambda fn: jax.jit(jax.grad(fn))]
+expected_primitive = {  # name: (value alone, jax.grad, jax.jit(jax.grad))
+    "where sqrt at 0": ("no error", "mul", "mul"),
+    "where sqrt at -1": ("sqrt", "sqrt", "sqrt"),
+    "where log at 0": ("no error", "div", "div"),
+    "norm at (0, 0, 0)": ("no error", "mul", "mul"),
+}
+jit_printed = {}
+for name, (fn, point) in CASES.items():
+    reports = [debug_nans_report(transform(fn), point) for transform in transforms]
+    named = [message.removeprefix("invalid value (nan) encountered in ") for message, _ in reports]
+    print(f"{name:>17}: value alone {named[0]:>8}, grad {named[1]:>4}, jit(grad) {named[2]:>4}")
+    assert tuple(named) == expected_primitive[name], f"{name}: {named}"
+    jit_printed[name] = reports[2][1]
+for name, phrase in [("where sqrt at 0", "output"), ("norm at (0, 0, 0)", "backward pass")]:
+    print(f"jit(grad), {name}, printed:\n{jit_printed[name]}")
+    assert f"in the {phrase} of a jax.jit function" in jit_printed[name], jit_printed[name]
+
+# %%
+# ``checkify``: the checks as an output, under ``jit``
+# ----------------------------------------------------
+# ``checkify.checkify`` adds the checks to the program and returns their result, so nothing is
+# re-run. ``nan_checks`` names the ``mul``; ``float_checks`` (NaN and division by zero) names
+# the earlier division ``0.5 / sqrt(0)`` that made the ``inf``. ``error.throw()`` raises the
+# public ``checkify.JaxRuntimeError``; its cause's trace ends at the line responsible.
+for checks, phrase in [(checkify.nan_checks, "primitive: mul"), (checkify.float_checks, "zero")]:
+    error, grad = jax.jit(checkify.checkify(jax.grad(where_sqrt), errors=checks))(0.0)
+    print(f"gradient {grad}, error.get(): {error.get()!r}")
+    try:
+        error.throw()
+    except checkify.JaxRuntimeError as err:
+        message = str(err).strip()
+        print(f"{type(err).__name__}:", "\n".join(message.splitlines()[:3]))
+        assert phrase in message, f"expected {phrase!r} in: {message}"
+        source = traceback.extract_tb(err.__cause__.__traceback__)[-1]
+        print(f"  {type(err.__cause__).__name__} in {source.name}: {source.line}")
+        assert source.name == "where_sqrt", f"the trace points at {source.name}"
+    else:
+        raise AssertionError("error.throw() no longer raises checkify.JaxRuntimeError")
+
+
+# %%
+# PyTorch: ``detect_anomaly`` names the backward node
+# ---------------------------------------------------
+# Under ``torch.autograd.detect_anomaly()`` autograd records each forward operation's Python
+# stack and checks each backward node's output. The error names the node (``SqrtBackward0``,
+# ``LogBackward0``), and a warning shows the stack of the forward call that created it. Forward
+# values are not checked: ``sqrt(-1)`` passes, so at ``-1`` the error also comes from the
+# backward node.
+def torch_where(branch, x):
+    return torch.where(x > 0, branch(x), 0.0)
+
+
+torch_cases = {
+    "where sqrt at 0": (torch.sqrt, 0.0, "SqrtBackward0"),
+    "where sqrt at -1": (torch.sqrt, -1.0, "SqrtBackward0"),
+    "where log at 0": (torch.log, 0.0, "LogBackward0"),
+}
+for name, (branch, point, node) in torch_cases.items():
+    x = torch.tensor(point, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with torch.autograd.detect_anomaly():
+                torch.autograd.grad(torch_where(branch, x), x)
+        except RuntimeError as err:
+            message = str(err).strip()
+            print(f"{name}: {type(err).__name__}:", "\n".join(message.splitlines()[:3]))
+            assert f"Function '{node}' returned nan values" in message, f"message: {message}"
+        else:
+            raise AssertionError(f"{name}: detect_anomaly no longer raises RuntimeError")
+    traces = [str(w.message) for w in caught if f"Error detected in {node}" in str(w.message)]
+    assert len(traces) == 1, f"{name}: warnings {[str(w.message) for w in caught]}"
+    assert ", in torch_where\n" in traces[0], f"{name}: forward trace {traces[0]}"
+trace_lines = [re.sub(r'File ".*/', 'File "', line.rstrip()) for line in traces[0].splitlines()]
+print("\n".join(trace_lines[:1] + trace_lines[-3:-1]))
+assert not torch.is_anomaly_enabled(), "detect_anomaly did not restore anomaly mode"
+with warnings.catch_warnings(record=True), torch.autograd.detect_anomaly():
+    forward_nan = torch.sqrt(torch.tensor(-1.0, requires_grad=True))
+print("sqrt(-1) under detect_anomaly, no error:", forward_nan.item())
+assert forward_nan.isnan(), f"sqrt(-1) = {forward_nan.item()}"
+
+# %%
+# ``check_nan=False``, and what anomaly mode costs
+# ------------------------------------------------
+# With ``check_nan=False`` the stacks are recorded but a NaN passes. Recording a stack for
+# every operation is not free: ``set_detect_anomaly`` (called as a function here, and reset
+# in ``finally``) slows 150 small operations and their backward pass by the factor printed
+# below.
+x = torch.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+with warnings.catch_warnings(record=True), torch.autograd.detect_anomaly(check_nan=False):
+    (unchecked,) = torch.autograd.grad(torch_where(torch.sqrt, x).sum(), x)
+print("check_nan=False, no error, gradient:", unchecked.tolist())
+np.testing.assert_equal(unchecked.numpy(), [np.nan, np.nan, 0.25], err_msg="check_nan=False")
+
+
+def seconds_for_ten_gradients(x):
+    start = time.perf_counter()
+    for _ in range(10):
+        y = x
+        for _ in range(50):
+            y = torch.sin(y) * 1.01 + 0.1
+        torch.autograd.grad(y.sum(), x)
+    return time.perf_counter() - start
+
+
+chain_input = torch.linspace(-1.0, 1.0, 100, requires_grad=True)
+plain = min(seconds_for_ten_gradients(chain_input) for _ in range(3))
+previous_mode = torch.is_anomaly_enabled()
+torch.autograd.set_detect_anomaly(True)
+try:
+    with warnings.catch_warnings(record=True):
+        anomaly = min(seconds_for_ten_gradients(chain_input) for _ in range(3))
+finally:
+    torch.autograd.set_detect_anomaly(previous_mode)
+print(f"anomaly mode takes {anomaly / plain:.1f} times as long")
+assert anomaly / plain > 1.5, f"anomaly {anomaly:.4f} s, plain {plain:.4f} s"
+
+
+# %%
+# The fix, and the tools stay silent
+# ----------------------------------
+# The double ``where`` gives the untaken branch a safe input (1.0; for ``norm``, a safe sum of
+# squares). Nothing is NaN in either pass: ``debug_nans``, ``checkify`` under ``jit`` and
+# ``detect_anomaly`` run without an error, and the gradients are the functions' slopes.
+def safe_where(branch, x):
+    return jnp.where(x > 0, branch(jnp.where(x > 0, x, 1.0)), 0.0)
+
+
+def safe_norm(x):
+    squares = jnp.sum(x * x)
+    return jnp.where(squares > 0, jnp.sqrt(jnp.where(squares > 0, squares, 1.0)), 0.0)
+
+
+points = jnp.array([-1.0, 0.0, 4.0])
+fixed = {  # name: (function, point, expected gradient)
+    "sqrt": (lambda x: safe_where(jnp.sqrt, x).sum(), points, [0.0, 0.0, 0.25]),
+    "log": (lambda x: safe_where(jnp.log, x).sum(), points, [0.0, 0.0, 0.25]),
+    "norm": (safe_norm, jnp.zeros(3), [0.0, 0.0, 0.0]),
+}
+for name, (fn, at, expected) in fixed.items():
+    with jax.debug_nans(True):
+        gradient = jax.grad(fn)(at)
+    error, _ = jax.jit(checkify.checkify(jax.grad(fn), errors=checkify.float_checks))(at)
+    print(f"JAX {name:>4}: gradient under debug_nans {gradient}, checkify: {error.get()}")
+    np.testing.assert_array_equal(gradient, expected, err_msg=f"JAX double where, {name}")
+    assert error.get() is None, f"JAX {name}: checkify reports {error.get()}"
+for name, branch in [("sqrt", torch.sqrt), ("log", torch.log)]:
+    x = torch.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings(record=True), torch.autograd.detect_anomaly():
+        safe = torch.where(x > 0, x, 1.0)
+        (gradient,) = torch.autograd.grad(torch.where(x > 0, branch(safe), 0.0).sum(), x)
+    print(f"PyTorch {name}: gradient under detect_anomaly {gradient.tolist()}")
+    np.testing.assert_equal(gradient.numpy(), [0.0, 0.0, 0.25], err_msg=f"double where, {name}")

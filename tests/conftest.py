@@ -1,7 +1,9 @@
 """Shared by both tiers: the extension tests on tiny sites and the full-site tests."""
 
+import functools
 import json
 import os
+import runpy
 import subprocess
 import sys
 from collections.abc import Callable
@@ -51,24 +53,48 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str, make: Callable[[Pa
 
 
 def needs_the_site(item) -> bool:
-    return "built_site" in getattr(item, "fixturenames", ())
+    fixtures = getattr(item, "fixturenames", ())
+    return "built_site" in fixtures or "site_build" in fixtures
+
+
+@functools.cache
+def gallery_sections() -> list[str]:
+    sections = runpy.run_path(str(ROOT / "conf.py"))["sphinx_gallery_conf"]["subsection_order"]
+    return [Path(section).name for section in sections]
+
+
+def build_order(item) -> tuple:
+    """Where the build runs the item's example: gallery sections in conf.py's order, then
+    file names (a test without an example sorts first)."""
+    script = getattr(item, "callspec", None) and item.callspec.params.get("script")
+    if script is None:
+        return (-1, "")
+    names, section = gallery_sections(), script.parent.name
+    return (names.index(section) if section in names else len(names), script.name)
 
 
 def pytest_collection_modifyitems(items):
-    """Whatever needs the full site build is slow. Tests run in an order that keeps both cores
-    busy: first those that need no site (one worker builds it meanwhile), then the longest."""
+    """Whatever needs the full site build is slow. The order keeps both cores busy: the first
+    example's notebook run starts the build, the tests that need no site run while it goes on,
+    then the other notebooks (each as soon as the build wrote it, in the build's order), then
+    the browser and the rest of the finished site."""
     for item in items:
         if needs_the_site(item):
             item.add_marker(pytest.mark.slow)
-    longest_first = ["test_browser", "test_downloads"]
 
-    def order(item):
+    def group(item):
         if not needs_the_site(item):
-            return 0
+            return 1
+        if "built_site" not in item.fixturenames:  # runs while the site builds
+            return 2
         module = item.module.__name__.rpartition(".")[2]
-        return 1 + (longest_first.index(module) if module in longest_first else 2)
+        return 3 if module == "test_browser" else 4
 
-    items.sort(key=order)  # a stable sort: the order within each group is kept
+    items.sort(key=lambda item: (group(item), build_order(item)))
+    first_run = next((item for item in items if group(item) == 2), None)
+    if first_run is not None:
+        items.remove(first_run)
+        items.insert(0, first_run)
 
 
 def repository_state() -> str:

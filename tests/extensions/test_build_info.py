@@ -11,12 +11,16 @@ from .conftest import ROOTS, build
 EXAMPLE_RAN = "example says 42"  # what the example prints, on the gallery page
 EXAMPLE_EXECUTED = "executed 1 out of 1"  # sphinx-gallery's summary line
 NOTEBOOK_EXECUTED = "Executing notebook"  # myst-nb logs each notebook it runs
+TABLE_RAN = "probes/one_cell.py: ran 1 probes"  # live_tables.py, when it runs the probes
+NOTHING = {"example": False, "notebook": False, "live table": False}
+EVERYTHING = {"example": True, "notebook": True, "live table": True}
 
 
 def executed(result) -> dict:
     return {
         "example": EXAMPLE_EXECUTED in result.status,
         "notebook": NOTEBOOK_EXECUTED in result.status,
+        "live table": TABLE_RAN in result.status,
     }
 
 
@@ -34,18 +38,22 @@ def built(tmp_path_factory, worker_id, tmp_path):
     """A copy, in another folder, of the tiny site built once for the whole test run."""
     site, first = once_per_run(tmp_path_factory, worker_id, "tiny-gallery", first_build)
     assert first["statuscode"] == 0, first["log"]
-    assert first["executed"] == {"example": True, "notebook": True}, first["log"]
+    assert first["executed"] == EVERYTHING, first["log"]
     return shutil.copytree(site, tmp_path / "elsewhere" / "renamed")
 
 
 def test_a_moved_checkout_executes_nothing_and_its_next_rebuild_reads_nothing(built):
+    """Sphinx re-reads every page of a moved checkout (its environment records the source
+    folder); the live table reuses its outcomes, and the examples and notebooks their caches."""
     result = build(built)
     assert result.statuscode == 0, result.warnings
-    assert executed(result) == {"example": False, "notebook": False}, result.status
+    assert executed(result) == NOTHING, result.status
+    assert "one_cell.py: reused the outcomes of an identical run" in result.status, result.status
     assert EXAMPLE_RAN in result.page("auto_examples/plot_arithmetic").get_text()
+    assert "42" in result.page("table").select_one("table.live-table").get_text()
 
     noop = build(built)
-    assert executed(noop) == {"example": False, "notebook": False}, noop.status
+    assert executed(noop) == NOTHING, noop.status
     assert "0 added, 0 changed, 0 removed" in noop.status, noop.status
 
 
@@ -56,8 +64,8 @@ def test_a_version_change_executes_everything_again(built, monkeypatch):
     )  # a new numpy release
     result = build(built)
     assert result.statuscode == 0, result.warnings
-    assert executed(result) == {"example": True, "notebook": True}, result.status
-    assert executed(build(built)) == {"example": False, "notebook": False}
+    assert executed(result) == EVERYTHING, result.status
+    assert executed(build(built)) == NOTHING
 
 
 def test_a_failing_example_fails_the_build_and_names_it(built):

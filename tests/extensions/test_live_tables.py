@@ -129,3 +129,14 @@ def test_the_downloaded_table_runs_alone_and_names_cells_that_differ(tiny_site, 
     assert other.returncode == 1, other.stdout + other.stderr
     assert "1 of 6 cells differ from the site" in other.stdout, other.stdout
     assert "- reciprocal × at 2: the site shows 0.5; here 0.333333" in other.stdout, other.stdout
+
+
+def test_probes_that_need_a_file_beside_them_fail_the_build(tiny_site):
+    """The build runs each table as its download runs: alone, in an empty folder."""
+    site = tiny_site("live-table")
+    (site / "probes" / "constants.py").write_text("TWO = 2.0\n")
+    edit(site, '"""Probes of plain', 'from constants import TWO\n\n"""Probes of plain')
+    result = build(site)
+    assert result.statuscode != 0, "probes importing a file beside them did not fail the build"
+    assert "live-table: probes/arithmetic.py does not run on its own" in result.warnings
+    assert "ModuleNotFoundError: No module named 'constants'" in result.warnings, result.warnings

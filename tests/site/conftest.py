@@ -1,12 +1,16 @@
 """The full site, built once per test session in a temporary folder as ``nox -s docs`` does.
 
-Under pytest-xdist the first worker that needs the site builds it while the other goes on with
-tests that do not, then waits for that build and reuses it.
+The first test that needs the site starts its build in the background (``site_build``), and
+every pytest-xdist worker shares that one build. Tests that need only what the build has
+already written (each example's notebook, written as soon as the example ran) go on while it
+runs; tests of the finished site (``built_site``) wait for it.
 """
 
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +18,9 @@ import pytest
 from bs4 import BeautifulSoup
 from site_build import SPHINX_ARGS, copy_sources
 
-from ..conftest import once_per_run
+from ..conftest import ROOT, once_per_run
+
+EXAMPLES = sorted((ROOT / "examples").rglob("plot_*.py"))
 
 
 def run_sphinx(root: Path) -> subprocess.CompletedProcess:
@@ -52,16 +58,56 @@ class Site:
         return sorted(p for p in pages if not p.relative_to(self.html).parts[0].startswith("_"))
 
 
-def build_site(root: Path) -> dict:
-    result = run_sphinx(copy_sources(root))
-    return {"returncode": result.returncode, "log": result.stdout}
+@dataclass
+class SiteBuild:
+    """The site's build, running or finished, in ``root`` (a clean copy of the sources)."""
+
+    root: Path
+
+    @property
+    def finished(self) -> bool:
+        return (self.root / "returncode").exists()
+
+    def wait(self) -> "Site":
+        while not self.finished:
+            time.sleep(1)
+        returncode = int((self.root / "returncode").read_text())
+        log = (self.root / "build.log").read_text(encoding="utf-8")
+        assert returncode == 0, f"strict build failed:\n{log[-6000:]}"
+        return Site(self.root, log)
+
+    def notebook(self, script: Path) -> Path:
+        """The notebook sphinx-gallery makes of ``script``: it appears, whole (written under
+        another name, then renamed), right after the example ran in the build."""
+        section = script.parent.relative_to(ROOT / "examples")
+        notebook = self.root / "docs" / "auto_examples" / section / f"{script.stem}.ipynb"
+        while not notebook.exists():
+            assert not self.finished, f"the build ended without writing {notebook.name}"
+            time.sleep(1)
+        return notebook
+
+
+def start_build(root: Path) -> dict:
+    """Start the strict build in the background; it writes ``build.log``, then ``returncode``."""
+    copy_sources(root)
+    command = shlex.join([sys.executable, "-m", "sphinx", *SPHINX_ARGS])
+    subprocess.Popen(
+        ["/bin/sh", "-c", f"{command} > build.log 2>&1; echo $? > rc.tmp; mv rc.tmp returncode"],
+        cwd=root,
+        start_new_session=True,  # not stopped with the worker that happened to start it
+    )
+    return {}
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, worker_id) -> Site:
-    root, build = once_per_run(tmp_path_factory, worker_id, "site", build_site)
-    assert build["returncode"] == 0, f"strict build failed:\n{build['log'][-6000:]}"
-    return Site(root, build["log"])
+def site_build(tmp_path_factory, worker_id) -> SiteBuild:
+    root, _ = once_per_run(tmp_path_factory, worker_id, "site", start_build)
+    return SiteBuild(root)
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build) -> Site:
+    return site_build.wait()
 
 
 @pytest.fixture

@@ -1,9 +1,17 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright), as readers meet it.
 
-The site is served from localhost. Every page is visited twice: once routed, where any request
-to another origin is blocked and reported (routing turns the HTTP cache off, so the same visit
-weighs each page in full), and once as a reader's own first visit: a fresh browser context, no
-routing, so that requests the browser makes by itself (a favicon) are seen as well.
+The site is served from localhost. Every page is visited twice, each time in a fresh browser
+context: once routed and in light mode, where any request to another origin is blocked and
+reported (routing turns the HTTP cache off, so the same visit weighs each page in full), and
+once as a reader's own first visit, in dark mode with no routing, so that requests the browser
+makes by itself (a favicon) are seen as well. Both visits run the axe-core audit. One test per
+page, so that both pytest-xdist workers share the pages.
+
+Highlighted code is most of axe's work (its contrast check looks at every token), and how a
+token looks depends only on its kind of block and its token class, not on the page. So code
+blocks are audited, in both modes, on the few pages of ``CODE_AUDITED``, and a test checks that
+those pages hold every kind of block and token class that any page of the site shows; every
+other part of every page is audited everywhere.
 Screenshots are written to ``test-artifacts/screenshots/`` for a person to look at.
 """
 
@@ -15,9 +23,11 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from filelock import FileLock
 from playwright.sync_api import sync_playwright
 
-from ..conftest import ROOT, run_alone
+from ..conftest import ROOT, once_per_run, run_alone
+from .conftest import EXAMPLES
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -26,6 +36,14 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 HEAVIEST_PAGE_BYTES = 1.5e6
 ERROR_INDEX = "errors.html"
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
+# Between them, every kind of code block and every token class the site shows (tested below).
+CODE_AUDITED = [
+    "errors.html",
+    "guide/compilers.html",
+    "summary.html",
+    "auto_examples/expert_tools/plot_custom_derivative_rules.html",
+]
+CODE_CONTAINERS = ["cell_input", "cell_output", "sphx-glr-script-out", "live-table-source"]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -82,23 +100,70 @@ class Visit:
         if message.type == "error":
             self.problems.append(f"console error: {message.text}")
 
-    def goto(self, url):
-        self.page.goto(url, wait_until="networkidle")
+    def goto(self, url, wait_until="networkidle"):
+        self.page.goto(url, wait_until=wait_until)
         return self.page
 
     def close(self):
         self.context.close()
 
 
-def site_pages(built_site):
-    return [str(p.relative_to(built_site.html)) for p in built_site.pages()]
+def source_pages() -> list[str]:
+    """The pages the sources make: each Markdown page, each gallery section's index and
+    example, the gallery's index, and Sphinx's index and search pages."""
+    docs = ROOT / "docs"
+    pages = [
+        str(path.relative_to(docs).with_suffix(".html"))
+        for path in docs.rglob("*.md")
+        if not path.relative_to(docs).parts[0].startswith(("_", "auto_examples"))
+    ]
+    sections = {script.parent.name for script in EXAMPLES}
+    pages += [f"auto_examples/{section}/index.html" for section in sections]
+    pages += [f"auto_examples/{s.parent.name}/{s.stem}.html" for s in EXAMPLES]
+    return sorted([*pages, "auto_examples/index.html", "genindex.html", "search.html"])
+
+
+PAGES = source_pages()
+
+
+def test_the_browser_tests_visit_every_page_of_the_site(built_site):
+    built = sorted(str(p.relative_to(built_site.html)) for p in built_site.pages())
+    assert built == PAGES, f"built, not visited: {sorted(set(built) - set(PAGES))}; " + (
+        f"visited, not built: {sorted(set(PAGES) - set(built))}"
+    )
+
+
+def code_styles(soup) -> set[tuple[str, str]]:
+    """Each kind of highlighted block on a page (its lexer and the block holding it: a notebook
+    cell's input or output, a gallery script's output...), and each token class by lexer."""
+    styles = set()
+    for block in soup.select("div.highlight"):
+        lexer = next((c.lower() for c in block.parent.get("class", []) if "highlight-" in c), "")
+        container = block.find_parent(class_=CODE_CONTAINERS)
+        styles.add((lexer, container["class"][0] if container else "-"))
+        styles |= {
+            (lexer, token) for span in block.select("span[class]") for token in span["class"]
+        }
+    return styles
+
+
+def test_the_code_audited_pages_show_every_kind_of_code_block_and_token(built_site):
+    audited = set().union(*(code_styles(built_site.page(page)) for page in CODE_AUDITED))
+    unaudited = {}
+    for page in PAGES:
+        if missing := code_styles(built_site.page(page)) - audited:
+            unaudited[page] = sorted(missing)
+    assert not unaudited, (
+        f"code styles no audited page shows (add a page to CODE_AUDITED): {unaudited}"
+    )
 
 
 def audit(page, relative) -> list[str]:
-    """Serious and critical axe-core findings on ``page``."""
+    """Serious and critical axe-core findings on ``page`` (code blocks: see the docstring)."""
     # preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
+    context = None if relative in CODE_AUDITED else {"exclude": [["div.highlight"]]}
     findings = []
-    for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
+    for violation in Axe().run(page, context, AXE_OPTIONS).response["violations"]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"][:3]]
             findings.append(f"{relative}: {violation['id']} ({violation['impact']}) {targets}")
@@ -115,42 +180,49 @@ PAGE_BYTES = """() => performance.getEntriesByType("navigation")
     .reduce((total, entry) => total + entry.decodedBodySize, 0)"""
 
 
-def test_every_page_routed_light_loads_only_its_origin_passes_axe_and_is_light(
-    built_site, site_url, browser
+@pytest.fixture(scope="session")
+def weight_report(tmp_path_factory, worker_id) -> Path:
+    """``test-artifacts/page-weights.txt``, emptied once per run; each page adds its line."""
+    report = ARTIFACTS / "page-weights.txt"
+
+    def start_report(_folder):
+        ARTIFACTS.mkdir(exist_ok=True)
+        report.write_text("")
+        return {}
+
+    once_per_run(tmp_path_factory, worker_id, "page-weights", start_report)
+    return report
+
+
+def visit_and_audit(visit, url, relative, color_scheme) -> list[str]:
+    page = visit.goto(url, wait_until="load")
+    check_theme(page, relative, color_scheme)
+    findings = audit(page, relative)
+    page.wait_for_load_state("networkidle")  # whatever the page requests after load, too
+    return findings
+
+
+@pytest.mark.parametrize("relative", PAGES)
+def test_page_in_light_routed_and_dark_as_a_readers_first_visit(
+    built_site, site_url, browser, weight_report, relative
 ):
-    visit = Visit(browser, site_url, color_scheme="light")
-    findings, weights = [], {}
-    for relative in site_pages(built_site):
-        page = visit.goto(site_url + relative)
-        check_theme(page, relative, "light")
-        findings += audit(page, relative)
-        page.evaluate("document.fonts.ready")
-        weights[relative] = page.evaluate(PAGE_BYTES)  # routed: no HTTP cache, all bytes
-        findings += [f"{relative}: {problem}" for problem in visit.problems]
-        visit.problems.clear()
-    visit.close()
-    ARTIFACTS.mkdir(exist_ok=True)
-    report = "\n".join(
-        f"{size / 1e6:8.3f} MB  {relative}"
-        for relative, size in sorted(weights.items(), key=lambda kv: -kv[1])
-    )
-    (ARTIFACTS / "page-weights.txt").write_text(report + "\n")
-    assert not findings, "\n".join(findings)
-    heaviest = max(weights, key=weights.get)
-    assert weights[heaviest] < HEAVIEST_PAGE_BYTES, f"{heaviest} loads {weights[heaviest]} bytes"
+    routed = Visit(browser, site_url, color_scheme="light")
+    findings = visit_and_audit(routed, site_url + relative, relative, "light")
+    routed.page.evaluate("document.fonts.ready")
+    weight = routed.page.evaluate(PAGE_BYTES)  # routed: no HTTP cache, all bytes
+    findings += [f"{relative} (light, routed): {problem}" for problem in routed.problems]
+    routed.close()
 
+    reader = Visit(browser, site_url, routed=False, color_scheme="dark")
+    findings += visit_and_audit(reader, site_url + relative, relative, "dark")
+    findings += [f"{relative} (dark, first visit): {problem}" for problem in reader.problems]
+    reader.close()
 
-def test_every_page_as_a_readers_first_visit_in_dark_mode(built_site, site_url, browser):
-    """No routing and a fresh context per page: what a reader's own browser does and logs."""
-    findings = []
-    for relative in site_pages(built_site):
-        visit = Visit(browser, site_url, routed=False, color_scheme="dark")
-        page = visit.goto(site_url + relative)
-        check_theme(page, relative, "dark")
-        findings += audit(page, relative)
-        findings += [f"{relative}: {problem}" for problem in visit.problems]
-        visit.close()
+    with FileLock(f"{weight_report}.lock"):
+        with weight_report.open("a") as report:
+            report.write(f"{weight / 1e6:8.3f} MB  {relative}\n")
     assert not findings, "\n".join(findings)
+    assert weight < HEAVIEST_PAGE_BYTES, f"{relative} loads {weight} bytes (target: 1.5 MB)"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 from bs4 import BeautifulSoup
 
-from ..conftest import run_alone
+from ..conftest import ROOT
 
 SUMMARY = "summary.html"
 
@@ -34,15 +34,24 @@ def test_every_summary_row_links_to_an_existing_example(built_site):
         assert example.select("div.sphx-glr-script-out"), f"{target} shows no executed output"
 
 
-def test_the_summary_download_runs_alone_and_prints_the_table(built_site, tmp_path):
-    """What the summary page offers a reader: the probes, runnable on their own install."""
-    links = built_site.page(SUMMARY).select(".live-table-provenance a.download")
-    assert links, "the summary page offers no download of its probes"
-    script = built_site.html / links[0]["href"]
-    assert script.name == "summary.py", links[0]["href"]
-    (tmp_path / "summary.py").write_bytes(script.read_bytes())
-    result = run_alone(["summary.py"], tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"torch {version('torch')}" in result.stdout, result.stdout
-    assert re.search(r"^recursion\s+✔ correct", result.stdout, re.M), result.stdout
-    assert re.search(r"\b0 of \d+ cells differ from the site", result.stdout), result.stdout
+def test_each_table_offers_its_probes_as_the_script_the_build_ran(built_site):
+    """The build renders each table from its download run on its own (``python -I``; tested on
+    a tiny site in ``tests/extensions/test_live_tables.py``): here, each download is its probe
+    module with the runner appended, stamped with the versions that computed the page."""
+    offered = {}
+    for path in built_site.pages():
+        relative = str(path.relative_to(built_site.html))
+        for link in built_site.page(relative).select(".live-table-provenance a.download"):
+            offered[link.get_text()] = (path.parent / link["href"]).resolve()
+    probes = {path.name: path for path in (ROOT / "docs" / "probes").glob("*.py")}
+    assert sorted(offered) == sorted(probes), f"tables offer {sorted(offered)}"
+    for name, download in offered.items():
+        script = download.read_text(encoding="utf-8")
+        assert script.startswith(probes[name].read_text(encoding="utf-8").rstrip()), name
+        assert script.rstrip().endswith("sys.exit(main(globals()))"), name
+        stamp = re.search(r"^PUBLISHED_WITH = '(.*)'$", script, re.M)
+        assert stamp and f"numpy {version('numpy')}" in stamp.group(1), name
+        if "import torch" in script:
+            assert f"torch {version('torch')}" in stamp.group(1), (name, stamp.group(1))
+        if "import jax" in script:
+            assert f"jax {version('jax')}" in stamp.group(1), (name, stamp.group(1))

@@ -55,6 +55,7 @@ def test_a_moved_checkout_rebuilds_executing_nothing(copy_of_built_site):
     assert moved.returncode == 0, moved.stdout[-4000:]
     assert "executed 0 out of" in moved.stdout, "sphinx-gallery ran examples again"
     assert "Executing" not in moved.stdout, "myst-nb ran a notebook again"  # it logs each one
+    assert " probes in " not in moved.stdout, "a live table ran its probes again"
 
     noop = run_sphinx(copy_of_built_site)
     assert noop.returncode == 0, noop.stdout[-4000:]

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-extensions = ["build_info", "myst_nb", "sphinx_gallery.gen_gallery"]
-exclude_patterns = ["_build", "examples", "auto_examples/**.ipynb"]  # as the site
+extensions = ["build_info", "live_tables", "myst_nb", "sphinx_gallery.gen_gallery"]
+exclude_patterns = ["_build", "examples", "probes", "auto_examples/**.ipynb"]  # as the site
 nb_execution_mode = "cache"
 nb_execution_raise_on_error = True
 sphinx_gallery_conf = {

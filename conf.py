@@ -86,7 +86,8 @@ html_theme_options = {
     "footer_center": ["build-info"],
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "summary": []},
+    # The error index lists its sections at the top: no second list beside them, a lighter page.
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "summary": [], "errors": []},
 }
 html_sidebars = {"index": [], "summary": [], "errors": []}  # full width for wide tables
 html_context = {"default_mode": "auto"}  # follow the reader's system colours until they choose

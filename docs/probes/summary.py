@@ -255,8 +255,9 @@ NOTES = {
     (LOOP_CARRIED, EAGER): "PyTorch: torch.while_loop, whose docstring says it "
     + (f"'{PROTOTYPE}'" if PROTOTYPE in WHILE_LOOP_DOCS else "no longer lacks training support")
     + f"; torch.scan {'exists' if hasattr(torch, 'scan') else 'is not public'}",
-    (LOOP_READS_X, EAGER): "x is read by the loop body but not carried: only the last "
-    "iteration's share, x ** 2, reaches it",
+    (LOOP_READS_X, EAGER): "x is read by the loop body: only the last iteration's share, "
+    "x ** 2, reaches it (carrying x does not help: see the table of PyTorch's structured "
+    "control flow)",
     (LOOP_CARRIED, "jax.grad"): "JAX: lax.fori_loop with Python-int bounds; lax.while_loop raises "
     "in reverse mode - see the JAX loops example",
 }

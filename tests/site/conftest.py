@@ -21,6 +21,7 @@ from site_build import SPHINX_ARGS, copy_sources
 from ..conftest import ROOT, once_per_run
 
 EXAMPLES = sorted((ROOT / "examples").rglob("plot_*.py"))
+BUILD_TIMEOUT = 3600  # seconds; the whole site builds in about four minutes on two cores
 
 
 def run_sphinx(root: Path) -> subprocess.CompletedProcess:
@@ -69,7 +70,9 @@ class SiteBuild:
         return (self.root / "returncode").exists()
 
     def wait(self) -> "Site":
+        deadline = time.monotonic() + BUILD_TIMEOUT
         while not self.finished:
+            assert time.monotonic() < deadline, f"the build ran longer than {BUILD_TIMEOUT} s"
             time.sleep(1)
         returncode = int((self.root / "returncode").read_text())
         log = (self.root / "build.log").read_text(encoding="utf-8")
@@ -81,8 +84,10 @@ class SiteBuild:
         another name, then renamed), right after the example ran in the build."""
         section = script.parent.relative_to(ROOT / "examples")
         notebook = self.root / "docs" / "auto_examples" / section / f"{script.stem}.ipynb"
+        deadline = time.monotonic() + BUILD_TIMEOUT
         while not notebook.exists():
             assert not self.finished, f"the build ended without writing {notebook.name}"
+            assert time.monotonic() < deadline, f"no {notebook.name} after {BUILD_TIMEOUT} s"
             time.sleep(1)
         return notebook
 

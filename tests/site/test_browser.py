@@ -202,7 +202,7 @@ def visit_and_audit(visit, url, relative, color_scheme) -> list[str]:
     return findings
 
 
-@pytest.mark.parametrize("relative", PAGES)
+@pytest.mark.parametrize("relative", sorted(PAGES, key=lambda page: page not in CODE_AUDITED))
 def test_page_in_light_routed_and_dark_as_a_readers_first_visit(
     built_site, site_url, browser, weight_report, relative
 ):

@@ -2,7 +2,6 @@
 
 import functools
 import json
-import os
 import runpy
 import subprocess
 import sys
@@ -14,29 +13,10 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from site_build import reader_environment, run_alone  # noqa: E402, F401  (for the tests)
 
 pytest_plugins = ["sphinx.testing.fixtures"]
 REPOSITORY_BEFORE = pytest.StashKey[str]()
-
-
-def reader_environment() -> dict:
-    """A reader's environment: no PYTHON* variables, so no PYTHONPATH or user site can help;
-    only this interpreter's venv (the pinned requirements). Figures go to a file backend."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    return {**env, "MPLBACKEND": "Agg"}
-
-
-def run_alone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``python -I *args`` in ``cwd``, as a reader who copied the code would: isolated
-    mode, so no module beside it can help either."""
-    return subprocess.run(
-        [sys.executable, "-I", *args],
-        cwd=cwd,
-        env=reader_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def once_per_run(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], dict]):

@@ -35,9 +35,6 @@ whose every cell met its expectation is kept, so a failed table runs again.
 import ast
 import hashlib
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +44,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from probe_outcomes import SYMBOLS, Outcome, shown
 from recheck import report_failed_check
+from site_build import run_alone
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -57,19 +55,12 @@ RUNNER = Path(probe_outcomes.__file__)
 CACHE = "live-tables"  # in the doctree folder, Sphinx's own cache
 
 
-def run_alone(script: str, filename: str) -> tuple[dict | None, str]:
-    """Run ``script`` as a reader runs the download: ``python -I`` in an empty folder, with no
-    PYTHON* variables. Returns what it wrote (None if it wrote nothing) and its stderr."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+def run_download(script: str, filename: str) -> tuple[dict | None, str]:
+    """Run ``script`` as a reader runs the download (``site_build.run_alone``: ``python -I`` in
+    an empty folder). Returns what it wrote (None if it wrote nothing) and its stderr."""
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / filename).write_text(script, encoding="utf-8")
-        result = subprocess.run(
-            [sys.executable, "-I", filename, "--json", "outcomes.json"],
-            cwd=folder,
-            env={**env, "MPLBACKEND": "Agg"},
-            capture_output=True,
-            text=True,
-        )
+        result = run_alone([filename, "--json", "outcomes.json"], Path(folder), timeout=None)
         written = Path(folder) / "outcomes.json"
         if result.returncode != 0 or not written.exists():
             return None, f"exit status {result.returncode}\n{result.stderr[-4000:]}"
@@ -178,7 +169,7 @@ class LiveTable(SphinxDirective):
             logger.info("live-table: %s: reused the outcomes of an identical run", relative)
             return data
         started = time.perf_counter()
-        data, stderr = run_alone(script, filename)
+        data, stderr = run_download(script, filename)
         if data is None:
             self._fail("live-table: %s does not run on its own: %s", relative, stderr)
             return None

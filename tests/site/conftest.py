@@ -22,17 +22,24 @@ from ..conftest import ROOT, once_per_run
 
 EXAMPLES = sorted((ROOT / "examples").rglob("plot_*.py"))
 BUILD_TIMEOUT = 3600  # seconds; the whole site builds in about four minutes on two cores
+SPHINX = [sys.executable, "-m", "sphinx", *SPHINX_ARGS]
+
+
+def gallery_notebook(root: Path, script: Path) -> Path:
+    """Where the build in ``root`` writes the notebook sphinx-gallery makes of ``script``."""
+    section = script.parent.relative_to(ROOT / "examples")
+    return root / "docs" / "auto_examples" / section / f"{script.stem}.ipynb"
 
 
 def run_sphinx(root: Path) -> subprocess.CompletedProcess:
     """Run the strict build in ``root``; stdout and stderr are merged into ``.stdout``."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", *SPHINX_ARGS],
+        SPHINX,
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=3600,
+        timeout=BUILD_TIMEOUT,
     )
 
 
@@ -82,8 +89,7 @@ class SiteBuild:
     def notebook(self, script: Path) -> Path:
         """The notebook sphinx-gallery makes of ``script``: it appears, whole (written under
         another name, then renamed), right after the example ran in the build."""
-        section = script.parent.relative_to(ROOT / "examples")
-        notebook = self.root / "docs" / "auto_examples" / section / f"{script.stem}.ipynb"
+        notebook = gallery_notebook(self.root, script)
         deadline = time.monotonic() + BUILD_TIMEOUT
         while not notebook.exists():
             assert not self.finished, f"the build ended without writing {notebook.name}"
@@ -95,9 +101,12 @@ class SiteBuild:
 def start_build(root: Path) -> dict:
     """Start the strict build in the background; it writes ``build.log``, then ``returncode``."""
     copy_sources(root)
-    command = shlex.join([sys.executable, "-m", "sphinx", *SPHINX_ARGS])
     subprocess.Popen(
-        ["/bin/sh", "-c", f"{command} > build.log 2>&1; echo $? > rc.tmp; mv rc.tmp returncode"],
+        [
+            "/bin/sh",
+            "-c",
+            f"{shlex.join(SPHINX)} > build.log 2>&1; echo $? > rc.tmp; mv rc.tmp returncode",
+        ],
         cwd=root,
         start_new_session=True,  # not stopped with the worker that happened to start it
     )

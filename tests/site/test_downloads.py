@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 from ..conftest import reader_environment
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, gallery_notebook
 
 IDS = [path.name for path in EXAMPLES]
 
@@ -48,7 +48,7 @@ def test_each_example_page_offers_the_script_and_the_notebook_that_ran(built_sit
     assert downloads[".py"].read_bytes() == script.read_bytes(), (
         f"the .py download of {page.name} is not {script.name}"
     )
-    ran = built_site.root / "docs" / "auto_examples" / section / f"{script.stem}.ipynb"
+    ran = gallery_notebook(built_site.root, script)
     assert downloads[".ipynb"].read_bytes() == ran.read_bytes(), (
         f"the .ipynb download of {page.name} is not the notebook that ran on its own"
     )

@@ -23,6 +23,7 @@ When to reach for each construct is discussed in :doc:`/guide/compilers`.
 # first. The static-argument version needs the predicate as a Python ``bool``, so the caller
 # computes ``bool(x.sum() > 0)`` first; that device-to-host read is part of its cost.
 import functools
+import time
 import timeit
 
 import jax
@@ -106,6 +107,8 @@ assert traces == [True, False], f"jax.jit traced static_if for {traces}"
 # ----------------------------------------------------
 # Each version is timed with ``timeit`` on the positive input, after warm-up, in batches of
 # calls lasting about 20 ms: five rounds over all versions, keeping each one's best batch.
+# The clock is this process's CPU time (``time.process_time``, all its threads), which other
+# programs on a busy machine disturb much less than wall time.
 # JAX calls wait for the result (``block_until_ready``) so that asynchronous dispatch does
 # not hide the work.
 candidates = {
@@ -116,7 +119,7 @@ candidates = {
     "jit static if + bool(pred)": lambda: static_call(x_j).block_until_ready(),
     "jit static if, bool known": lambda: static_if(x_j, True).block_until_ready(),
 }
-timers = {name: timeit.Timer(call) for name, call in candidates.items()}
+timers = {name: timeit.Timer(call, timer=time.process_time) for name, call in candidates.items()}
 numbers = {name: max(10, int(0.02 / (t.timeit(10) / 10))) for name, t in timers.items()}
 per_call = dict.fromkeys(candidates, float("inf"))
 for _ in range(5):  # rounds over all versions, so a busy moment does not hit just one

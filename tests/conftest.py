@@ -57,7 +57,8 @@ def pytest_collection_modifyitems(items):
     """Whatever needs the full site build is slow. The order keeps both cores busy: the first
     example's notebook run starts the build, the tests that need no site run while it goes on,
     then the other notebooks (each as soon as the build wrote it, in the build's order), then
-    the browser and the rest of the finished site."""
+    the rebuild of a moved copy (the longest test), the browser and the rest of the finished
+    site."""
     for item in items:
         if needs_the_site(item):
             item.add_marker(pytest.mark.slow)
@@ -67,8 +68,10 @@ def pytest_collection_modifyitems(items):
             return 1
         if "built_site" not in item.fixturenames:  # runs while the site builds
             return 2
+        if "copy_of_built_site" in item.fixturenames:  # the longest: a rebuild of the site
+            return 3
         module = item.module.__name__.rpartition(".")[2]
-        return 3 if module == "test_browser" else 4
+        return 4 if module == "test_browser" else 5
 
     items.sort(key=lambda item: (group(item), build_order(item)))
     first_run = next((item for item in items if group(item) == 2), None)

@@ -1,11 +1,12 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright), as readers meet it.
 
-The site is served from localhost. Every page is visited twice, each time in a fresh browser
-context: once routed and in light mode, where any request to another origin is blocked and
-reported (routing turns the HTTP cache off, so the same visit weighs each page in full), and
-once as a reader's own first visit, in dark mode with no routing, so that requests the browser
-makes by itself (a favicon) are seen as well. Both visits run the axe-core audit. One test per
-page, so that both pytest-xdist workers share the pages.
+The site is served from localhost. Each page gets a reader's own first visit: a fresh browser
+context with no request routing, so that whatever the browser requests by itself (a favicon)
+is seen, in dark mode. There the whole axe-core audit runs; then the reader's system switches
+to light mode (the theme follows it, as it does for a reader), the page is checked to show the
+same elements in the same layout, and axe's colour rules run again. One test per page, so that
+both pytest-xdist workers share the pages. Separately, one routed context walks every page in
+light mode and blocks and reports any request to another origin.
 
 Highlighted code is most of axe's work (its contrast check looks at every token), and how a
 token looks depends only on its kind of block and its token class, not on the page. So code
@@ -16,13 +17,14 @@ Screenshots are written to ``test-artifacts/screenshots/`` for a person to look 
 """
 
 import functools
+import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
+import axe_playwright_python
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from filelock import FileLock
 from playwright.sync_api import sync_playwright
 
@@ -35,7 +37,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 HEAVIEST_PAGE_BYTES = 1.5e6
 ERROR_INDEX = "errors.html"
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+# preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
+# The rules whose outcome depends on colours (axe's "cat.color" rules that run by default).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 # Between them, every kind of code block and every token class the site shows (tested below).
 CODE_AUDITED = [
     "errors.html",
@@ -70,27 +76,30 @@ def browser():
 
 
 class Visit:
-    """A browser context that records console errors, failed requests and responses of 400 or
-    above; routed, it also blocks and records requests to another origin."""
+    """A browser context that records console errors, failed requests, responses of 400 or
+    above and requests to another origin. Routed, it also blocks those requests (only those:
+    the site's own requests are not intercepted, so the browser handles them itself)."""
 
     def __init__(self, browser, site_url, routed=True, **context_options):
         self.origin = urlparse(site_url).netloc
         self.context = browser.new_context(**context_options)
         self.problems = []
         if routed:
-            self.context.route("**/*", self._only_same_origin)
+            other_origins = re.compile(rf"^(?!{re.escape(site_url)})")
+            self.context.route(other_origins, self._block)
         self.page = self.context.new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("request", self._request)
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
         self.page.on("response", self._response)
 
-    def _only_same_origin(self, route):
-        if urlparse(route.request.url).netloc in ("", self.origin):
-            route.continue_()
-        else:
-            self.problems.append(f"request to another origin: {route.request.url}")
-            route.abort()
+    def _block(self, route):
+        route.abort()
+
+    def _request(self, request):
+        if urlparse(request.url).netloc not in ("", self.origin):
+            self.problems.append(f"request to another origin: {request.url}")
 
     def _response(self, response):
         if response.status >= 400:
@@ -158,12 +167,16 @@ def test_the_code_audited_pages_show_every_kind_of_code_block_and_token(built_si
     )
 
 
-def audit(page, relative) -> list[str]:
-    """Serious and critical axe-core findings on ``page`` (code blocks: see the docstring)."""
-    # preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
+def audit(page, relative, rules=None) -> list[str]:
+    """Serious and critical axe-core findings on ``page``, by every rule or by ``rules``
+    (code blocks: see the docstring). axe is injected into the page once."""
+    if not page.evaluate("typeof axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
     context = None if relative in CODE_AUDITED else {"exclude": [["div.highlight"]]}
+    options = AXE_OPTIONS | ({"runOnly": {"type": "rule", "values": rules}} if rules else {})
+    result = page.evaluate("([c, o]) => axe.run(c || document, o)", [context, options])
     findings = []
-    for violation in Axe().run(page, context, AXE_OPTIONS).response["violations"]:
+    for violation in result["violations"]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"][:3]]
             findings.append(f"{relative}: {violation['id']} ({violation['impact']}) {targets}")
@@ -194,34 +207,86 @@ def weight_report(tmp_path_factory, worker_id) -> Path:
     return report
 
 
-def visit_and_audit(visit, url, relative, color_scheme) -> list[str]:
-    page = visit.goto(url, wait_until="load")
-    check_theme(page, relative, color_scheme)
-    findings = audit(page, relative)
-    page.wait_for_load_state("networkidle")  # whatever the page requests after load, too
-    return findings
+# What the reader sees, as one number: the visible elements (by position in the document and
+# tag) and the page's size. Equal in both modes: the same content, laid out the same way.
+VISIBLE_LAYOUT = """() => {
+    let hash = 0, index = 0;
+    for (const element of document.body.querySelectorAll("*")) {
+        index++;
+        if (!element.checkVisibility()) continue;
+        for (const ch of index + element.tagName) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+    }
+    const root = document.documentElement;
+    return [hash, root.scrollWidth, root.scrollHeight];
+}"""
+
+
+@pytest.mark.parametrize("routed", [True, False], ids=["routed", "unrouted"])
+def test_a_visit_reports_a_request_to_another_origin(site_url, browser, routed):
+    visit = Visit(browser, site_url, routed=routed)
+    visit.goto(site_url + "index.html", wait_until="load")
+    visit.page.evaluate("fetch('http://cdn.invalid/theme.css').catch(() => null)")
+    visit.page.wait_for_load_state("networkidle")
+    problems = visit.problems
+    visit.close()
+    assert "request to another origin: http://cdn.invalid/theme.css" in problems, problems
+
+
+# The theme fades some colours between modes (CSS transitions): audit once they have ended.
+LIGHT_IN_FULL = "document.getAnimations().every(a => !(a instanceof CSSTransition))"
+
+
+def test_axe_colour_rules_are_every_colour_rule_axe_runs(site_url, browser):
+    visit = Visit(browser, site_url)
+    page = visit.goto(site_url + "index.html", wait_until="load")
+    page.evaluate(AXE_SCRIPT)
+    colour_rules = page.evaluate(
+        "axe._audit.rules.filter(r => r.enabled && r.tags.includes('cat.color')).map(r => r.id)"
+    )
+    visit.close()
+    assert sorted(colour_rules) == sorted(COLOUR_RULES), colour_rules
+
+
+def test_every_page_routed_in_light_mode_requests_nothing_from_another_origin(
+    built_site, site_url, browser
+):
+    """One routed context walks the site (each page's own load failures are the first
+    visit's to report; here, leaving a page may cut its last requests short)."""
+    visit = Visit(browser, site_url, color_scheme="light")
+    for relative in PAGES:
+        page = visit.goto(site_url + relative, wait_until="load")
+        check_theme(page, relative, "light")
+    elsewhere = [problem for problem in visit.problems if "another origin" in problem]
+    visit.close()
+    assert not elsewhere, "\n".join(elsewhere)
 
 
 @pytest.mark.parametrize("relative", sorted(PAGES, key=lambda page: page not in CODE_AUDITED))
-def test_page_in_light_routed_and_dark_as_a_readers_first_visit(
+def test_page_as_a_readers_first_visit_in_dark_then_light_mode(
     built_site, site_url, browser, weight_report, relative
 ):
-    routed = Visit(browser, site_url, color_scheme="light")
-    findings = visit_and_audit(routed, site_url + relative, relative, "light")
-    routed.page.evaluate("document.fonts.ready")
-    weight = routed.page.evaluate(PAGE_BYTES)  # routed: no HTTP cache, all bytes
-    findings += [f"{relative} (light, routed): {problem}" for problem in routed.problems]
-    routed.close()
-
     reader = Visit(browser, site_url, routed=False, color_scheme="dark")
-    findings += visit_and_audit(reader, site_url + relative, relative, "dark")
-    findings += [f"{relative} (dark, first visit): {problem}" for problem in reader.problems]
+    page = reader.goto(site_url + relative, wait_until="load")
+    check_theme(page, relative, "dark")
+    findings = audit(page, relative)
+    page.wait_for_load_state("networkidle")  # whatever the page requests after load, too
+    page.evaluate("document.fonts.ready")
+    weight = page.evaluate(PAGE_BYTES)  # a first visit: nothing was cached, all bytes count
+    dark = page.evaluate(VISIBLE_LAYOUT)
+
+    page.emulate_media(color_scheme="light")  # the reader's system switches to light mode
+    page.wait_for_function("document.documentElement.dataset.theme === 'light'")
+    page.wait_for_function(LIGHT_IN_FULL)
+    light = page.evaluate(VISIBLE_LAYOUT)
+    findings += audit(page, relative, rules=COLOUR_RULES)
+    findings += [f"{relative} (first visit): {problem}" for problem in reader.problems]
     reader.close()
 
     with FileLock(f"{weight_report}.lock"):
         with weight_report.open("a") as report:
             report.write(f"{weight / 1e6:8.3f} MB  {relative}\n")
     assert not findings, "\n".join(findings)
+    assert dark == light, f"{relative} shows other elements or layout in light mode than in dark"
     assert weight < HEAVIEST_PAGE_BYTES, f"{relative} loads {weight} bytes (target: 1.5 MB)"
 
 

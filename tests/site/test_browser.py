@@ -36,7 +36,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 HEAVIEST_PAGE_BYTES = 1.5e6
-ERROR_INDEX = "errors.html"
 AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 # preload=False: axe's own stylesheet fetches mis-resolve the theme's CSS @import
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
@@ -288,26 +287,6 @@ def test_page_as_a_readers_first_visit_in_dark_then_light_mode(
     assert not findings, "\n".join(findings)
     assert dark == light, f"{relative} shows other elements or layout in light mode than in dark"
     assert weight < HEAVIEST_PAGE_BYTES, f"{relative} loads {weight} bytes (target: 1.5 MB)"
-
-
-@pytest.mark.parametrize(
-    "pasted_message",
-    [
-        "TracerBoolConversionError",
-        "ConcretizationTypeError",
-        "does not require grad and does not have a grad_fn",
-        "modified by an inplace operation",
-        "Trying to backward through the graph a second time",
-        "Reverse-mode differentiation does not work for lax.while_loop",
-    ],
-)
-def test_search_finds_the_page_explaining_a_pasted_error(site_url, browser, pasted_message):
-    visit = Visit(browser, site_url)
-    page = visit.goto(f"{site_url}search.html?q={pasted_message}")
-    page.wait_for_selector("#search-results ul.search li", timeout=20_000)
-    hits = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
-    visit.close()
-    assert any(ERROR_INDEX in urlparse(hit).path for hit in hits), hits
 
 
 JAX_TAB_SELECTED = """() => [...document.querySelectorAll('label.sd-tab-label[data-sync-id="jax"]')]

@@ -133,7 +133,7 @@ def test_benchmark_finds_the_answer_in_the_top_three(site_url, chromium):  # noq
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "search-benchmark.txt").write_text(report)
     assert not problems, problems
-    assert len(outcomes) >= 40
+    assert len(outcomes) == len(search_bench.QUERIES), "the benchmark skipped queries"
     assert search_bench.rate(outcomes, search_bench.TOP) >= MIN_TOP3_RATE, report
 
 
@@ -143,7 +143,10 @@ def test_every_error_shown_on_the_site_has_an_error_index_section_search_finds(
     chromium,
 ):
     errors = shown_errors(built_site)
-    assert len(errors) >= 20, f"only {len(errors)} printed errors found: {sorted(errors)}"
+    assert len(errors) >= 20, (  # the site prints far more: fewer means the scan is broken
+        f"only {len(errors)} printed errors found, so the scan of the pages missed some: "
+        f"{sorted(errors)}"
+    )
     pasted = {key: f"{key[0]}: {key[1]}" if key[1] else key[0] for key in errors}
     results, problems = on_page(
         chromium,

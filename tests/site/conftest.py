@@ -76,11 +76,16 @@ class SiteBuild:
     def finished(self) -> bool:
         return (self.root / "returncode").exists()
 
-    def wait(self) -> "Site":
+    def _poll(self, done, what: str):
+        """Wait until ``done()``; fail naming ``what`` if the build ends or times out first."""
         deadline = time.monotonic() + BUILD_TIMEOUT
-        while not self.finished:
-            assert time.monotonic() < deadline, f"the build ran longer than {BUILD_TIMEOUT} s"
+        while not done():
+            assert not self.finished, f"the build ended without writing {what}"
+            assert time.monotonic() < deadline, f"{what}: not written after {BUILD_TIMEOUT} s"
             time.sleep(1)
+
+    def wait(self) -> "Site":
+        self._poll(lambda: self.finished, "returncode")
         returncode = int((self.root / "returncode").read_text())
         log = (self.root / "build.log").read_text(encoding="utf-8")
         assert returncode == 0, f"strict build failed:\n{log[-6000:]}"
@@ -90,11 +95,7 @@ class SiteBuild:
         """The notebook sphinx-gallery makes of ``script``: it appears, whole (written under
         another name, then renamed), right after the example ran in the build."""
         notebook = gallery_notebook(self.root, script)
-        deadline = time.monotonic() + BUILD_TIMEOUT
-        while not notebook.exists():
-            assert not self.finished, f"the build ended without writing {notebook.name}"
-            assert time.monotonic() < deadline, f"no {notebook.name} after {BUILD_TIMEOUT} s"
-            time.sleep(1)
+        self._poll(notebook.exists, notebook.name)
         return notebook
 
 

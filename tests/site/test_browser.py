@@ -166,11 +166,16 @@ def test_the_code_audited_pages_show_every_kind_of_code_block_and_token(built_si
     )
 
 
-def audit(page, relative, rules=None) -> list[str]:
-    """Serious and critical axe-core findings on ``page``, by every rule or by ``rules``
-    (code blocks: see the docstring). axe is injected into the page once."""
+def inject_axe(page):
+    """axe-core in ``page``, injected once however many audits run there."""
     if not page.evaluate("typeof axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
+
+
+def audit(page, relative, rules=None) -> list[str]:
+    """Serious and critical axe-core findings on ``page``, by every rule or by ``rules``
+    (code blocks: see the docstring)."""
+    inject_axe(page)
     context = None if relative in CODE_AUDITED else {"exclude": [["div.highlight"]]}
     options = AXE_OPTIONS | ({"runOnly": {"type": "rule", "values": rules}} if rules else {})
     result = page.evaluate("([c, o]) => axe.run(c || document, o)", [context, options])
@@ -238,7 +243,7 @@ LIGHT_IN_FULL = "document.getAnimations().every(a => !(a instanceof CSSTransitio
 def test_axe_colour_rules_are_every_colour_rule_axe_runs(site_url, browser):
     visit = Visit(browser, site_url)
     page = visit.goto(site_url + "index.html", wait_until="load")
-    page.evaluate(AXE_SCRIPT)
+    inject_axe(page)
     colour_rules = page.evaluate(
         "axe._audit.rules.filter(r => r.enabled && r.tags.includes('cat.color')).map(r => r.id)"
     )

@@ -23,6 +23,8 @@ extensions = [
     "mathml",  # docs/_ext: math as MathML at build time (latex2mathml), so no MathJax/CDN
     "accessible_sidebar",  # docs/_ext: names the theme's sidebar toggles for screen readers
     "search_index",  # docs/_ext: section search that finds pasted error messages
+    "relative_paths",  # docs/_ext: tracebacks name files relative to the repository
+    "claims_record",  # docs/_ext: _build/claims.json, every claim checked and its outcome
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
@@ -56,6 +58,7 @@ sphinx_gallery_conf = {
     ],
     "within_subsection_order": "FileNameSortKey",
     "write_computation_times": False,  # its page loads DataTables from a CDN
+    "junit": "../gallery-junit.xml",  # beside html/: read by claims_record
     "show_signature": False,
     "remove_config_comments": True,
     "thumbnail_size": (240, 168),  # shown at 160 x 112: small files keep the index page light
@@ -63,7 +66,7 @@ sphinx_gallery_conf = {
 }
 
 # -- myst-nb -----------------------------------------------------------------
-myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_enable_extensions = ["colon_fence", "dollarmath", "substitution"]  # {{ torch_version }}
 nb_execution_mode = "cache"  # re-execute a notebook page only when its code changes
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

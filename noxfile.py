@@ -5,6 +5,8 @@ nox -s tests            run the test suite (extra args go to pytest)
 nox -s serve            live-reloading preview on http://127.0.0.1:8000
 nox -s lint             ruff over the Python sources
 nox -s bench            time a cold build, a no-op rebuild and a one-example rebuild
+nox -s upgrade -- PINS  what candidate releases would change on the site
+nox -s releases         the release record: every claim under several torch and jax releases
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from site_build import SPHINX_ARGS  # noqa: E402  (the one definition of the bui
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True  # torch and jax are large: keep the venvs
 nox.options.sessions = ["docs"]
+PYTHON = "3.12"  # jax 0.12 needs 3.12 or newer; .python-version says the same to pyenv
 
 REQUIREMENTS = Path(__file__).parent / "requirements.txt"
 
@@ -33,21 +36,21 @@ def install_requirements(session):
     stamp.write_text(digest)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def docs(session):
     """Build the site, executing only the examples and notebooks that changed."""
     install_requirements(session)
     session.run("python", "-m", "sphinx", *SPHINX_ARGS, *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def tests(session):
     """Build the site in a temporary folder and check what it shows, then run every example."""
     install_requirements(session)
     session.run("pytest", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def serve(session):
     """Rebuild on every change and serve the site with live reload."""
     install_requirements(session)
@@ -62,19 +65,25 @@ def serve(session):
     )
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def bench(session):
     """Measure the build (in a temporary copy): wall time, peak memory, what was executed."""
     install_requirements(session)
-    session.run("python", "docs/_ext/build_bench.py", *session.posargs)
+    session.run("python", "tools/build_bench.py", *session.posargs)
 
 
 @nox.session(venv_backend="none")  # the script makes a temporary venv of its own
 def upgrade(session):
     """Build the site with candidate releases in a temporary venv; report what changes."""
     if not session.posargs:
-        session.error("name the candidates, e.g. nox -s upgrade -- jax==0.10.1 jaxlib==0.10.1")
-    session.run("python3", "docs/_ext/upgrade_report.py", *session.posargs)
+        session.error("name the candidates, e.g. nox -s upgrade -- jax==0.12.2 jaxlib==0.12.2")
+    session.run(f"python{PYTHON}", "tools/upgrade_report.py", *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")  # a temporary venv for each release
+def releases(session):
+    """Build the site under each release of the record; write docs/releases/*.json."""
+    session.run(f"python{PYTHON}", "tools/releases.py", *session.posargs, external=True)
 
 
 @nox.session

@@ -64,11 +64,22 @@ def _build_folder(app) -> Path:
     return Path(app.outdir).parent
 
 
+def release_substitutions(versions: dict) -> dict:
+    """``torch_version`` and ``jax_version``: prose names the release it was checked on with
+    ``{{ torch_version }}`` (MyST) or ``|torch_version|`` (reST, gallery text), never typed."""
+    return {f"{name}_version": versions[name] for name in STAMPED}
+
+
 def plan_execution(app, config):
     """Before sphinx-gallery fills in its defaults: decide what must run again."""
     versions = installed_versions()
     config.html_context["build_versions"] = ", ".join(
         f"{name} {versions[name]}" for name in ["Python", *STAMPED]
+    )
+    substitutions = release_substitutions(versions)
+    config.myst_substitutions = {**config.myst_substitutions, **substitutions}
+    config.rst_epilog = (config.rst_epilog or "") + "".join(
+        f"\n.. |{name}| replace:: {value}" for name, value in substitutions.items()
     )
     fingerprint = execution_fingerprint(versions, config.sphinx_gallery_conf, app.confdir)
     config.execution_fingerprint = fingerprint

@@ -109,7 +109,7 @@ QUERIES = [
     Query(
         "message",
         "jax.errors.TracerBoolConversionError: Attempted boolean conversion of traced array with"
-        " shape bool[].\nThis BatchTracer with object id 140089589106432 was created on line:\n"
+        " shape bool[].\nThis VmapTracer with object id 140089589106432 was created on line:\n"
         "  /home/me/batch.py:3:7 (f)",
         errors("jax-vmap-data-dependent", "tracerboolconversionerror"),
     ),
@@ -188,7 +188,7 @@ QUERIES = [
         "jax.errors.TracerIntegerConversionError: The __index__() method was called on traced"
         " array with shape int32[]\nThe error occurred while tracing the function pairwise_sum"
         " at sum.py:1 for jit. This value became a tracer due to JAX operations on these"
-        " lines:\n\n  operation a:f32[] = log 8.0:f32[]",
+        " lines:\n\n  operation a:f32[] = log2 8.0:f32[]",
         errors("tracerintegerconversionerror"),
     ),
     Query(

@@ -230,7 +230,7 @@ ROWS = list(RULES)
 PROBES = {(row, col): probes[col](f) for row, (f, probes) in RULES.items() for col in COLUMNS}
 ROW_LINKS = {row: "/auto_examples/expert_tools/plot_custom_derivative_rules" for row in ROWS}
 
-# Each cell as the page publishes it, measured with torch 2.13.0 and jax 0.10.2: a release
+# Each cell as the page publishes it, measured with the releases this site pins: a release
 # that changes one fails the build, naming it.
 EXPECTED = {
     (CUSTOM_JVP, GRAD): "ok",

@@ -9,8 +9,9 @@ function one way and returns ``(got, closed form)``: a gradient at ``X`` (eager 
 exported by ``torch.export.export`` returns at ``XS``, whose points take both branches. If a
 mode rejects the construct, the probe simply raises and the table shows the exception class.
 
-``torch.scan`` is not public in torch 2.13 (there is no ``torch.scan``); its row uses the
-prototype ``torch._higher_order_ops.scan`` and says so in its label.
+There is no public ``torch.scan`` (docs/guide/compilers.md checks ``hasattr(torch, "scan")``
+on the installed release); its row uses the prototype ``torch._higher_order_ops.scan`` and
+says so in its label.
 """
 
 import warnings

@@ -6,10 +6,12 @@ Kinks and operations that pass no gradient
 Comparisons, ``round``, ``floor``, ``sign`` and ``argmax`` are piecewise constant: their
 derivative is zero wherever it exists. What the frameworks *return* differs: a zero, a
 ``None`` gradient, or an error. At a kink such as ``abs(0)`` the derivative does not exist
-and each framework picks a value by convention; the same function written three ways gets
-three different values. Every value is asserted for the pinned releases, so a change of
-convention fails the documentation build. Practical advice is in
-:doc:`/guide/best_practices`, the full comparison in :doc:`/guide/framework_differences`.
+and each framework picks a value by convention; ``max(x, 0)`` written as ``relu``,
+``maximum`` or ``clamp`` gets 0 or 0.5 at 0, depending on the spelling. Practical advice
+is in :doc:`/guide/best_practices`, the full comparison in :doc:`/guide/framework_differences`.
+
+Every value is asserted for torch |torch_version| and jax |jax_version|, so a change of
+convention fails the documentation build.
 """
 
 # %%
@@ -83,8 +85,8 @@ else:
 # Each row is (PyTorch function, JAX function, point); ``-`` marks a function one framework
 # does not have. The ``clamp`` rows use ``torch.clamp`` and ``jnp.clip``; the ``lax.clamp``
 # rows are JAX only. The last row is the first component of the gradient of the Euclidean
-# norm at the zero vector of length 3. Below the table, the values asserted for torch 2.13.0
-# and jax 0.10.2, in table order (``nan`` compares equal to ``nan`` here).
+# norm at the zero vector of length 3. Below the table, the values asserted for torch
+# |torch_version| and jax |jax_version|, in table order (``nan`` compares equal to ``nan``).
 clamp_torch = partial(torch.clamp, min=-1.0, max=1.0)
 clip_jax = partial(jnp.clip, min=-1.0, max=1.0)
 lax_clamp = partial(jax.lax.clamp, -1.0, max=1.0)
@@ -107,7 +109,7 @@ kinks = {
 }
 nan, inf = np.nan, np.inf
 expected = {
-    "PyTorch": [0, 0, 0.5, 1, None, 1, 1, None, None, 0, 0, 0, 0.01, inf, 0],
+    "PyTorch": [0, 0, 0.5, 0, None, 0, 0, None, None, 0, 0, 0, 0.01, inf, 0],
     "JAX": [1, 0, 0.5, 0.5, 0, 0.5, 0.5, 0, 0, 1, 0, 0, 1, inf, nan],
 }
 measured = {"PyTorch": {}, "JAX": {}}
@@ -126,7 +128,8 @@ for framework, values in expected.items():
             np.testing.assert_allclose(
                 measured[framework][key], want, err_msg=f"{framework}: {key}"
             )
-print("all", sum(len(measured[name]) for name in measured), "kink values match the pinned releases")
+count = sum(len(measured[name]) for name in measured)
+print(f"all {count} kink values match torch {torch.__version__} and jax {jax.__version__}")
 
 # %%
 # The rules behind the numbers
@@ -134,15 +137,16 @@ print("all", sum(len(measured[name]) for name in measured), "kink values match t
 # PyTorch documents its rule in the autograd notes ("Gradients for non-differentiable
 # functions"): the gradient where it exists; where the function is locally convex, the
 # sub-gradient of minimum norm; where locally concave, the super-gradient of minimum norm;
-# otherwise a value by continuity (``inf`` for ``sqrt(0)``). The table follows it for
-# ``abs``, ``relu``, ``relu6``, ``leaky_relu``, ``hardtanh``, ``sqrt`` and ``norm``, and for
-# ``maximum`` read as a function of both inputs (the minimum-norm sub-gradient of
-# ``max(x, y)`` at a tie is ``(0.5, 0.5)``). The pinned ``clamp`` does not: it returns 1 at
-# its bounds, where the rule gives 0 and where ``hardtanh`` and ``relu6`` return 0.
+# otherwise a value by continuity (``inf`` for ``sqrt(0)``). Every PyTorch value in the table
+# follows it: ``abs``, ``relu``, ``relu6``, ``leaky_relu``, ``sqrt``, ``norm``, ``clamp`` and
+# ``hardtanh`` (0 at a bound, the minimum-norm sub- or super-gradient there), and ``maximum``
+# read as a function of both inputs (the minimum-norm sub-gradient of ``max(x, y)`` at a tie
+# is ``(0.5, 0.5)``, even when ``y`` is the constant 0). That is why ``clamp(x, min=0)`` and
+# ``relu`` return 0 at 0 while ``maximum(x, 0)`` returns 0.5.
 #
 # Among the JAX functions of the table, only the docstrings of ``jax.nn.relu`` and
 # ``jax.nn.relu6`` fix a value at the kink (0 at 0, and for ``relu6`` also 0 at 6), checked
-# below. For the others the pinned release returns what its implementation gives:
+# below. For the others jax |jax_version| returns what its implementation gives:
 # ``maximum`` splits a tie evenly and ``jnp.clip``, written with ``maximum`` and ``minimum``,
 # inherits the split; ``lax.clamp`` is one primitive that returns 0 at its bounds; ``abs``,
 # ``leaky_relu`` and ``hard_tanh`` take the side that includes the boundary (1); ``norm`` of a

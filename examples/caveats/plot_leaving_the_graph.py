@@ -40,7 +40,7 @@ np.testing.assert_allclose(x.grad.item(), 12.0, rtol=1e-6, err_msg="branch chose
 # --------------------------------------------------
 # Now write ``x**3`` as ``x**2 * s`` where ``s`` is a copy of ``x`` that has left the graph. The
 # value is still 8, but autodiff treats ``s`` as a constant and returns ``2 x * s = 8`` instead of
-# 12. No error is raised. The pinned PyTorch warns (``UserWarning``) when ``float(x)`` or
+# 12. No error is raised. PyTorch |torch_version| warns (``UserWarning``) when ``float(x)`` or
 # ``torch.tensor([x, ...])`` converts a tensor that requires grad, but only the first time in a
 # process, so the count below may be 0 when an earlier example already triggered it; ``.item()``
 # and ``.detach()`` never warn.
@@ -103,7 +103,7 @@ np.testing.assert_allclose(x.grad.item(), 32.0, rtol=1e-6, err_msg="torch.stack 
 # %%
 # The same escapes under ``jax.grad``
 # -----------------------------------
-# Inside ``jax.grad`` the argument is a tracer. In the pinned JAX, ``float(x)`` raises
+# Inside ``jax.grad`` the argument is a tracer. In JAX |jax_version|, ``float(x)`` raises
 # ``ConcretizationTypeError`` and ``np.asarray(x)`` raises ``TracerArrayConversionError``, but
 # ``x.item()`` (without ``jax.jit``) returns a plain number and gives the same silently wrong 8.
 # Under ``jax.jit`` the ``.item()`` call raises as well.

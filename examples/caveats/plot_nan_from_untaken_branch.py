@@ -94,10 +94,10 @@ for name, masked in masked_products.items():
 # %%
 # A conditional on a scalar has no untaken branch (PyTorch)
 # ---------------------------------------------------------
-# ``torch.cond`` (a prototype API in the pinned torch) runs only the branch its scalar
+# ``torch.cond`` (a prototype API in torch |torch_version|) runs only the branch its scalar
 # predicate selects, like a Python ``if``, so only that branch is differentiated. In eager
-# mode the pinned torch runs ``torch.cond`` through ``torch.compile`` (Dynamo), which is why
-# this script calls ``torch._dynamo.reset()`` first.
+# mode torch |torch_version| runs ``torch.cond`` through ``torch.compile`` (Dynamo), which is
+# why this script calls ``torch._dynamo.reset()`` first.
 cond_gradients = []
 for point in [-1.0, 0.0, 4.0]:
     scalar = torch.tensor(point, requires_grad=True)
@@ -111,8 +111,9 @@ np.testing.assert_equal(cond_gradients, [0.0, 0.0, 0.25], err_msg="torch.cond")
 # ---------------------------------
 # ``jnp.where`` behaves like ``torch.where``: NaN from the single ``where``, 0 from the double
 # one. ``jax.lax.cond`` on a scalar evaluates only the selected branch. Under ``vmap`` a
-# ``lax.cond`` with a batched predicate becomes a select that computes both branches; in the
-# pinned JAX its gradient is still 0 here (asserted below, so a change would fail this page).
+# ``lax.cond`` with a batched predicate becomes a select that computes both branches; in
+# JAX |jax_version| its gradient is still 0 here (asserted below, so a change would fail this
+# page).
 points = np.array([-1.0, 0.0, 4.0], dtype=np.float32)
 print("jax", jax.__version__)
 variants = {

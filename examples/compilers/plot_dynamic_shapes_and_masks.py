@@ -228,7 +228,7 @@ for fn in [band_operators, band_functions]:
 # Eager autograd differentiates ``x[x > 0]`` like JAX's eager ``grad``: zeros where the mask
 # dropped the entry. By default ``torch.compile`` breaks the graph at the mask ("Dynamic
 # shape operator"): two graphs, the indexing between them runs in Python. With
-# ``fullgraph=True`` TorchDynamo 2.13 captures it in one graph instead (with
+# ``fullgraph=True`` TorchDynamo (torch |torch_version|) captures it in one graph instead (with
 # ``capture_dynamic_output_shape_ops`` still off), its length an unbacked symbol (``u`` and a
 # number), and the gradient through AOT autograd (backend ``aot_eager``) matches eager.
 def positive_square_sum_torch(x):

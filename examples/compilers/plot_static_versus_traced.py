@@ -90,7 +90,8 @@ assert len(traces) == 3, f"expected one trace for the traced array, got {traces}
 # Inside a jitted function every ``jnp`` operation is recorded, even on a shape: the number
 # of halvings of a pairwise sum computed as ``jnp.log2(x.size)`` is a tracer, and ``range``
 # cannot use it (:ref:`error-tracerintegerconversionerror`; for an ``if`` on such a value,
-# see :ref:`error-tracerboolconversionerror`). The message points at the ``jnp`` operation.
+# see :ref:`error-tracerboolconversionerror`). The message points at the ``jnp`` operation:
+# with JAX |jax_version| it names the primitive ``log2`` and the line that called it.
 def pairwise_sum_jnp(x):
     for _ in range(jnp.log2(x.size).astype(int)):
         x = x[::2] + x[1::2]
@@ -103,7 +104,9 @@ except jax.errors.TracerIntegerConversionError as err:
     message = str(err).strip()
     print(f"{type(err).__name__}:", "\n".join(message.splitlines()[:5]))
     assert "became a tracer due to JAX operations" in message, f"unexpected: {message}"
-    assert "= log " in message, f"the log operation is not named: {message}"
+    call_line = pairwise_sum_jnp.__code__.co_firstlineno + 1  # the line calling jnp.log2
+    assert " = log2 " in message, f"the log2 operation is not named: {message}"
+    assert f":{call_line}:" in message, f"line {call_line} is not named: {message}"
 else:
     raise AssertionError("range(jnp.log2(x.size)) no longer raises TracerIntegerConversionError")
 

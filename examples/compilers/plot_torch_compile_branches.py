@@ -6,8 +6,8 @@
 ``torch.compile`` does not raise on a data-dependent ``if``: TorchDynamo ends the graph there
 (a *graph break*), lets Python take the branch, and compiles what follows as another graph.
 You will see the break and its reason, the error ``fullgraph=True`` gives instead, gradients
-equal to eager ones, a new graph for the other branch, the cost of a break in a ``while`` loop
-(one return to Python per iteration), and ``torch.cond``, which keeps both branches in one
+equal to eager ones, a new graph for the other branch, a ``while`` loop on a tensor left
+uncompiled after its first test, and ``torch.cond``, which keeps both branches in one
 graph. The backends are ``eager`` or a recording one (no C++ toolchain
 needed); the JAX section shows ``jax.jit``. The guide is :doc:`/guide/compilers`.
 """
@@ -48,6 +48,7 @@ try:
     torch.compile(branchy, backend="eager", fullgraph=True)(torch.tensor([2.0]))
 except torch._dynamo.exc.Unsupported as err:
     print(f"{type(err).__name__}:", "\n".join(str(err).strip().splitlines()[:2]))
+    assert "Data-dependent branching" in str(err), f"the message no longer names it: {err}"
 else:
     raise AssertionError("torch.compile(fullgraph=True) no longer raises Unsupported")
 
@@ -100,12 +101,14 @@ for graph_module, operation in zip(graphs, ["gt", "pow", "neg"]):
 
 
 # %%
-# The cost in a loop: one return to Python per iteration
-# ------------------------------------------------------
-# A ``while`` whose condition reads a tensor breaks the graph at every test. ``explain`` counts
-# one break whatever the trip count, and the two graphs are reused, but each iteration runs
-# one small graph (``mul``, ``sum``, ``lt``) and returns to Python to decide whether to go on:
-# nothing is fused across iterations. The recording backend counts the graph *runs*.
+# The cost in a loop: only the first test is compiled
+# ---------------------------------------------------
+# A ``while`` whose condition reads a tensor is a data-dependent branch at every test. In
+# torch |torch_version| TorchDynamo compiles only the first test: one graph (``sum``, ``lt``),
+# after which the doubling and every later test run in eager Python, uncompiled. ``explain``
+# lists the break at the ``while`` but reports one graph and, since it counts breaks as graphs
+# minus one, 0 breaks. The recording backend counts the graph *runs*: one per call, whatever
+# the trip count, and the results are the eager ones.
 def double_until_ten(x):
     while x.sum() < 10:
         x = 2 * x
@@ -113,21 +116,26 @@ def double_until_ten(x):
 
 
 report = torch._dynamo.explain(double_until_ten)(torch.tensor([0.03]))
-print(f"explain, 9 iterations: {report.graph_count} graphs, {report.graph_break_count} break")
-assert report.graph_break_count == 1, f"{report.graph_break_count} breaks"
+break_lines = [reason.user_stack[-1].line for reason in report.break_reasons]
+print(f"explain, 9 iterations: {report.graph_count} graph, {report.graph_break_count} breaks")
+print("break reasons at:", break_lines)
+assert report.graph_count == 1, f"{report.graph_count} graphs"
+assert report.graph_break_count == 0, f"{report.graph_break_count} breaks"
+assert break_lines == ["while x.sum() < 10:"], f"break reasons at {break_lines}"
 torch._dynamo.reset()
 graphs.clear()
 compiled_loop = torch.compile(double_until_ten, backend=recording_backend)
 runs_per_call = {}
 for start, iterations in [(3.0, 2), (0.3, 6), (0.03, 9)]:
     runs.clear()
-    compiled_loop(torch.tensor([start]))
+    result = compiled_loop(torch.tensor([start]))
     runs_per_call[iterations] = len(runs)
+    torch.testing.assert_close(result, double_until_ten(torch.tensor([start])), msg=f"{start}")
 print("iterations -> graph runs:", runs_per_call, "graphs:", [operations(gm) for gm in graphs])
 for iterations, graph_runs in runs_per_call.items():
-    assert graph_runs == iterations + 1, f"{iterations} iterations, {graph_runs} graph runs"
-assert len(graphs) == 2, f"expected the 2 graphs to be reused, got {len(graphs)}"
-assert operations(graphs[1]) == ["mul", "sum", "lt"], f"loop body graph {operations(graphs[1])}"
+    assert graph_runs == 1, f"{iterations} iterations, {graph_runs} graph runs"
+assert len(graphs) == 1, f"expected 1 graph, got {len(graphs)}"
+assert operations(graphs[0]) == ["sum", "lt"], f"the one graph: {operations(graphs[0])}"
 
 
 # %%

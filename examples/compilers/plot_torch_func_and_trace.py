@@ -6,7 +6,7 @@
 ``torch.func`` brings JAX-style function transforms to PyTorch, with the same split: ``grad``
 runs your Python on real values and follows a data-dependent ``if``, while ``vmap`` cannot,
 because a batched tensor has no single truth value. You will see the real errors, the
-``torch.where`` form that batches, what ``torch.cond`` cannot do yet in the pinned release,
+``torch.where`` form that batches, what ``torch.cond`` cannot do yet in torch |torch_version|,
 and the older ``torch.jit.trace``, which does not refuse a branch: it warns while tracing,
 freezes the branch it saw, and from then on returns that branch's value and gradient for
 every input, with no warning and no error.
@@ -47,12 +47,16 @@ for v, expected in [(2.0, 4.0), (-1.0, -1.0)]:
 # Under ``vmap`` a tensor stands for a whole batch, so it has no single truth value and no
 # single Python number. Both attempts raise a ``RuntimeError`` that says so.
 xs = torch.tensor([2.0, -1.0])
-attempts = {"if on a tensor": branchy, ".item()": lambda x: x * x.item()}
-for name, fn in attempts.items():
+attempts = {  # name: (function, a phrase of the error)
+    "if on a tensor": (branchy, "data-dependent control flow"),
+    ".item()": (lambda x: x * x.item(), "calling .item() on a Tensor"),
+}
+for name, (fn, phrase) in attempts.items():
     try:
         vmap(fn)(xs)
     except RuntimeError as err:
         print(f"{name}: {type(err).__name__}: {str(err).strip().splitlines()[0]}")
+        assert phrase in str(err), f"{phrase!r} not in: {err}"
     else:
         raise AssertionError(f"vmap with {name} no longer raises RuntimeError")
 
@@ -73,10 +77,10 @@ torch.testing.assert_close(per_example, torch.tensor([4.0, -1.0]))
 
 
 # %%
-# What ``torch.cond`` does not do yet (torch 2.13)
-# ------------------------------------------------
+# What ``torch.cond`` does not do yet
+# -----------------------------------
 # ``torch.cond`` works with ``torch.autograd``, under ``torch.compile`` and batched by ``vmap``
-# (see :doc:`/auto_examples/compilers/plot_vmap_and_branches`), but in the pinned release it
+# (see :doc:`/auto_examples/compilers/plot_vmap_and_branches`), but in torch |torch_version| it
 # takes no batched predicate (``torch.where`` is the element-wise choice),
 # ``torch.func.grad`` of it fails inside its tracing machinery, and a gradient taken with
 # ``create_graph=True`` comes back without a ``grad_fn``, so a second derivative raises.
@@ -88,12 +92,14 @@ try:
     torch.cond(xs > 0, lambda x: x**2, lambda x: -x, (xs,))
 except RuntimeError as err:
     print(f"batched predicate: {type(err).__name__}: {str(err).strip().splitlines()[0]}")
+    assert "single-element tensor" in str(err), f"batched predicate: {err}"
 else:
     raise AssertionError("torch.cond with a batched predicate no longer raises RuntimeError")
 try:
     grad(cond_version)(torch.tensor(2.0))
 except AssertionError as err:
     print(f"torch.func.grad: {type(err).__name__}: {str(err).strip().splitlines()[0]}")
+    assert "Expected FakeTensor" in str(err), f"torch.func.grad: {err}"
 else:
     raise AssertionError("torch.func.grad of torch.cond no longer raises AssertionError")
 
@@ -105,6 +111,7 @@ try:
     torch.autograd.grad(first_derivative, x)
 except RuntimeError as err:
     print(f"second derivative: {type(err).__name__}: {str(err).strip().splitlines()[0]}")
+    assert "does not require grad" in str(err), f"second derivative: {err}"
 else:
     raise AssertionError("the second derivative through torch.cond no longer raises")
 
@@ -113,15 +120,15 @@ else:
 # -----------------------------------------------------------------------
 # Tracing runs the function once on an example and records the operations that ran; the
 # ``if`` is evaluated once and frozen. While tracing, PyTorch warns (a ``TracerWarning`` for
-# the tensor converted to a Python bool, and a ``DeprecationWarning`` for ``torch.jit.trace``
-# itself). We record the warnings to show their categories and first lines.
+# the tensor converted to a Python bool and, in torch |torch_version|, a ``FutureWarning`` for
+# ``torch.jit.trace`` itself). We record the warnings to show their categories and first lines.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     traced = torch.jit.trace(branchy, torch.tensor(2.0))
 trace_warnings = {w.category.__name__: str(w.message).splitlines()[0] for w in caught}
 for category, message in trace_warnings.items():
     print(f"{category}: {message}")
-for expected in ["TracerWarning", "DeprecationWarning"]:
+for expected in ["TracerWarning", "FutureWarning"]:
     assert expected in trace_warnings, f"{expected} missing from {sorted(trace_warnings)}"
 print("traced code:", traced.code)
 

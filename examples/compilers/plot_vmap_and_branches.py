@@ -131,7 +131,7 @@ np.testing.assert_allclose(flops_cond, flops_both, rtol=0.01, err_msg="batched c
 # NaNs: ``jnp.where`` leaks them, ``vmap(cond)`` guards against them
 # ------------------------------------------------------------------
 # The gradient of ``sqrt`` at -1 is NaN. ``jnp.where`` multiplies it by a zero cotangent, and
-# ``0 * nan`` is NaN. In the pinned JAX, ``vmap(cond)`` passes each branch an operand wrapped in
+# ``0 * nan`` is NaN. In JAX |jax_version|, ``vmap(cond)`` passes each branch an operand wrapped in
 # ``stop_gradient`` for the elements that do not take it (see ``stop_gradient`` in the jaxpr
 # above), so its gradient stays finite. For ``jnp.where``, the fix is the "double where":
 # make the unused input harmless before the ``sqrt``.

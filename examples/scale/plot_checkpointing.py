@@ -19,8 +19,12 @@ it traced. The guide page :doc:`/guide/cost_and_scale` puts this in context.
 # ``tanh`` its output; the first ``mul`` skips ``w``), ``2 k`` with ``k = √n`` segments (each
 # segment's input, and ``w``). A ``TorchDispatchMode`` sees every tensor an operation creates,
 # forward or backward, and tracks the peak of the KiB alive during the backward pass.
+import collections
+import contextlib
 import functools
+import io
 import random
+import re
 import time
 import timeit
 import weakref
@@ -30,6 +34,7 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from jax.ad_checkpoint import print_saved_residuals
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 from torch.utils.checkpoint import CheckpointError, checkpoint
@@ -151,6 +156,9 @@ try:
     torch.autograd.grad(checkpoint(warm_up_block, x0, w, use_reentrant=False).sum(), w)
 except CheckpointError as err:
     print(f"{type(err).__name__}:", *str(err).strip().splitlines()[:3], sep="\n")
+    assert "A different number of tensors was saved" in str(err), str(err)
+    counts = [int(c) for c in re.findall(r"during (?:forward|recomputation): (\d+)", str(err))]
+    assert len(counts) == 2 and counts[1] < counts[0], f"saved (forward, re-run): {counts}"
 else:
     raise AssertionError("checkpoint(warm_up_block) no longer raises CheckpointError")
 
@@ -168,11 +176,15 @@ for name, uniform in [("random.random", random.random), ("torch.rand", lambda: t
 # %%
 # JAX: √n residuals, and a replay of the traced program
 # -----------------------------------------------------
-# The residuals held by ``jax.vjp``'s pullback (its pytree leaves, found by ``jax.eval_shape``
-# without computing) drop from ``3 n + 1`` arrays to ``k + 1`` with ``jax.checkpoint`` on each
-# segment. It traces the segment once, and the backward pass replays that program without
-# running the Python code again: the two blocks above give the same gradients with and
-# without it.
+# The residuals held by ``jax.vjp``'s pullback are its pytree leaves, found by
+# ``jax.eval_shape`` without computing. On jax |jax_version| there are ``2 n + 1``: ``w``, and
+# for each step its input ``x`` (for the derivative of ``w * x``: ``jnp.ones``, then the
+# previous step's ``add``) and ``1 - tanh**2``, which ``tanh``'s derivative rule computes in
+# the forward pass with one ``one_minus_square``. With ``jax.checkpoint`` on each segment they
+# drop to ``k + 1``: ``w`` and the ``k`` segment inputs. ``print_saved_residuals`` names what
+# made each one (counted here for ``n = 16``). ``jax.checkpoint`` traces the segment once, and the
+# backward pass replays that program without running the Python code again: the two blocks
+# above give the same gradients with and without it.
 def loss_jax(w, n, use_checkpoint):
     x, k = jnp.ones(256), round(n**0.5)
     run = jax.checkpoint(segment, static_argnums=(2, 3)) if use_checkpoint else segment
@@ -181,12 +193,23 @@ def loss_jax(w, n, use_checkpoint):
     return x.sum()
 
 
-for n, use_checkpoint, expected in [(64, False, 3 * 64 + 1), (64, True, 8 + 1), (144, True, 13)]:
-    loss = functools.partial(loss_jax, n=n, use_checkpoint=use_checkpoint)
-    _, pullback = jax.eval_shape(functools.partial(jax.vjp, loss), jnp.ones(256))
-    residuals = len(jax.tree.leaves(pullback))
-    print(f"n = {n}, jax.checkpoint {use_checkpoint!s:5}: {residuals:3d} residual arrays")
-    assert residuals == expected, f"n={n}: {residuals} residuals, expected {expected}"
+for use_checkpoint in [False, True]:
+    for n in [16, 64, 144, 256]:
+        loss = functools.partial(loss_jax, n=n, use_checkpoint=use_checkpoint)
+        _, pullback = jax.eval_shape(functools.partial(jax.vjp, loss), jnp.ones(256))
+        residuals = len(jax.tree.leaves(pullback))
+        print(f"n = {n:3d}, jax.checkpoint {use_checkpoint!s:5}: {residuals:3d} residual arrays")
+        expected = round(n**0.5) + 1 if use_checkpoint else 2 * n + 1
+        assert residuals == expected, f"n={n}: {residuals} residuals, expected {expected}"
+    loss = functools.partial(loss_jax, n=16, use_checkpoint=use_checkpoint)
+    with contextlib.redirect_stdout(io.StringIO()) as listing:
+        print_saved_residuals(loss, jnp.ones(256))
+    lines = listing.getvalue().splitlines()
+    made_by = collections.Counter(re.search(r"(?:output of|argument) (\w+)", x)[1] for x in lines)
+    print(f"n =  16, jax.checkpoint {use_checkpoint!s:5}: made by {dict(made_by)}")
+    expected = {"w": 1, "broadcast_in_dim": 1}  # w, and the first input x (jnp.ones)
+    expected |= {"add": 3} if use_checkpoint else {"one_minus_square": 16, "add": 15}
+    assert made_by == expected, f"residuals made by {dict(made_by)}, expected {expected}"
 
 xj, wj = jnp.array([1.0, 2.0, 3.0]), jnp.array([0.5, -1.0, 2.0])
 for block in [warm_up_block, flip_block]:

@@ -19,9 +19,10 @@ less memory for it.
 # Counting what autograd saves
 # ----------------------------
 # Each step computes ``x + tanh(w * x)`` on a vector of 256 floats. A pack hook sees every
-# tensor autograd saves: ``mul`` saves ``x`` and ``w``, ``tanh`` saves its output. ``w`` is
-# the same storage every time, so we also count distinct storages (by ``data_ptr``), which is
-# what the memory actually holds. The hook keeps the tensors alive, so pointers are not reused.
+# tensor autograd saves: ``mul`` saves ``x`` and ``w``, ``tanh`` saves its output, ``add``
+# saves nothing. The first step saves no ``w``: its ``x`` needs no gradient, so ``mul`` does
+# not keep the factor that gradient would need. The hook's list for two steps, named:
+import collections
 import contextlib
 import io
 import re
@@ -47,6 +48,19 @@ def run(n):
     return x.sum()
 
 
+saved = []
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+    x1 = x0 + (t0 := torch.tanh(w * x0))
+    x2 = x1 + (t1 := torch.tanh(w * x1))
+names = {id(x0): "x0", id(w): "w", id(t0): "tanh(w*x0)", id(x1): "x1", id(t1): "tanh(w*x1)"}
+order = [names.get(id(t), "unknown") for t in saved]
+print("saved for two steps:", ", ".join(order))
+assert order == ["x0", "tanh(w*x0)", "x1", "w", "tanh(w*x1)"], f"saved {order}"
+
+# %%
+# ``w`` is the same storage every time, so we also count distinct storages (by ``data_ptr``),
+# which is what the memory actually holds. The hook keeps the tensors alive, so pointers are
+# not reused.
 ns = np.array([10, 30, 100, 300, 1000, 3000, 10000])
 count, distinct, nbytes, saved = [], [], [], []
 for n in ns:
@@ -63,13 +77,17 @@ for n in ns:
 # The count is an exact straight line
 # -----------------------------------
 # A least-squares line through the counts, rounded to integers, reproduces every count
-# exactly: a fixed number of saved tensors per step, plus a constant (in the first step ``x``
-# needs no gradient, so ``mul`` does not save ``w``). Distinct storages are ``x`` and the
-# ``tanh`` output per step plus ``w`` once; the bytes are that count times 1,024 bytes.
-for name, ys in [("saved tensors", count), ("distinct storages", distinct)]:
+# exactly: 3 saved tensors per step, less the ``w`` the first step does not save, so
+# ``3n - 1``. Distinct storages are ``x`` and the ``tanh`` output per step plus ``w`` once,
+# ``2n + 1``; the bytes are that count times 1,024 bytes.
+for name, ys, expected in [
+    ("saved tensors", count, (3, -1)),
+    ("distinct storages", distinct, (2, 1)),
+]:
     a, b = np.round(np.polyfit(ns, ys, 1)).astype(int)
     print(f"{name}: {a} * n + ({b})")
     assert list(ys) == [a * n + b for n in ns], f"{name} {ys} are not {a} * n + ({b})"
+    assert (a, b) == expected, f"{name}: {a} * n + ({b}), expected {expected}"
 print(f"bytes per distinct storage: {nbytes[-1] / distinct[-1]:.0f}   expected {d * 4}")
 assert nbytes == [count * d * 4 for count in distinct], f"bytes {nbytes}, storages {distinct}"
 
@@ -116,9 +134,9 @@ fig.tight_layout()
 # ---------------------------------
 # ``jax.vjp`` returns a pullback that holds the *residuals*, the arrays the backward pass
 # needs; they are the leaves of its pytree. ``print_saved_residuals`` names them for two
-# steps: the starting vector (a constant) and ``w`` once, then per step the ``tanh`` output
-# and ``1 - tanh**2`` (the ``sub``), and the step's input ``x`` (the previous ``add``).
-# Executing op by op is slow in JAX, so we stop at ``n = 300``.
+# steps. In jax |jax_version| they are the starting vector (a constant) and ``w`` once, then
+# per step ``1 - tanh**2`` (the output of ``one_minus_square``; the ``tanh`` output itself is
+# not kept) and, from the second step on, the step's input ``x`` (the previous ``add``).
 wj = jax.random.normal(jax.random.key(0), (d,))
 xj = jax.random.normal(jax.random.key(1), (d,))
 
@@ -133,6 +151,32 @@ def run_jax(w, n):
 with contextlib.redirect_stdout(io.StringIO()) as listing:
     print_saved_residuals(lambda w: run_jax(w, 2), wj)
 print(re.sub(r"from \S*/", "from ", listing.getvalue()))  # file names without this machine's path
+
+
+def residual_sources(n):
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        print_saved_residuals(lambda w: run_jax(w, n), wj)
+    lines = out.getvalue().splitlines()
+    return [
+        m[1] if (m := re.match(r"\S+ output of (\S+) from ", line)) else line.split(" from ", 1)[1]
+        for line in lines
+    ]
+
+
+# %%
+# Counted by source for 16 steps, that is ``n`` arrays from ``one_minus_square``, ``n - 1``
+# from ``add`` and two more, ``2n + 1`` in all, the same number as the leaves of the pullback.
+n = 16
+sources = dict(collections.Counter(residual_sources(n)))
+n_leaves = len(jax.tree_util.tree_leaves(jax.vjp(lambda w: run_jax(w, n), wj)[1]))
+print(f"n = {n}: {sources}, {sum(sources.values())} in all, {n_leaves} pullback leaves")
+expected = {"a constant": 1, "the argument w": 1, "one_minus_square": n, "add": n - 1}
+assert sources == expected, f"residuals by source {sources}, expected {expected}"
+assert n_leaves == 2 * n + 1, f"{n_leaves} pullback leaves, expected {2 * n + 1}"
+
+# %%
+# Executing op by op is slow in JAX, so we stop at ``n = 300``; the line fitted through the
+# counts is the same ``2n + 1``.
 ns_jax = np.array([10, 30, 100, 300])
 residuals = []
 for n in ns_jax:
@@ -143,3 +187,4 @@ for n in ns_jax:
 a, b = np.round(np.polyfit(ns_jax, residuals, 1)).astype(int)
 print(f"residual arrays: {a} * n + ({b})")
 assert residuals == [a * n + b for n in ns_jax], f"{residuals} are not {a} * n + ({b})"
+assert (a, b) == (2, 1), f"residual arrays {a} * n + ({b}), expected 2 * n + (1)"

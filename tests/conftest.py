@@ -13,6 +13,7 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
 from site_build import reader_environment, run_alone  # noqa: E402, F401  (for the tests)
 
 pytest_plugins = ["sphinx.testing.fixtures"]

@@ -1,13 +1,12 @@
 """Measure the docs build: cold, no-op, and after editing one example (run by `nox -s bench`).
 
 The sources are copied to a temporary folder, so the maintainer's `_build/` and gallery cache
-are left alone. Each build is timed and its process tree's memory sampled. What it executed:
-the gallery pages sphinx-gallery rewrote (it rewrites a page only when it runs the example)
-with the running time each states, myst-nb's "Executed notebook in" log lines, and this
-site's live tables and prose doctests (their log lines, see live_tables.py, prose_doctest.py).
+are left alone. Each build is timed and its process tree's memory sampled. What it executed,
+and for how long, is read from the build's claims record (``runs``, see
+``docs/_ext/claims_record.py``): examples, notebooks, live tables and doctest pages.
 """
 
-import re
+import json
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,9 @@ import time
 from pathlib import Path
 
 import psutil
-from site_build import SPHINX_ARGS, copy_sources
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+from site_build import CLAIMS_RECORD, SPHINX_ARGS, copy_sources  # noqa: E402
 
 SPHINX = [sys.executable, "-m", "sphinx", *SPHINX_ARGS]
 EDITED_EXAMPLE = Path("examples/basics/plot_starting_examples.py")
@@ -35,20 +36,7 @@ def peak_tree_rss(process: subprocess.Popen, peaks: list) -> None:
         time.sleep(0.2)
 
 
-def executed_examples(folder: Path, since: float) -> list[float]:
-    """Running times of the examples whose gallery page this build rewrote."""
-    times = []
-    for page in (folder / "docs" / "auto_examples").rglob("plot_*.rst"):
-        if page.stat().st_mtime >= since:
-            minutes, seconds = re.search(
-                r"\((\d+) minutes ([\d.]+) seconds\)", page.read_text(encoding="utf-8")
-            ).groups()
-            times.append(60 * int(minutes) + float(seconds))
-    return times
-
-
 def build(folder: Path) -> dict:
-    started_at = time.time()
     started = time.perf_counter()
     process = subprocess.Popen(
         SPHINX, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -61,20 +49,18 @@ def build(folder: Path) -> dict:
     wall = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"build failed in {folder}:\n{log[-4000:]}")
-    example_times = executed_examples(folder, started_at)
-    notebook_times = [float(t) for t in re.findall(r"Executed notebook in ([\d.]+) seconds", log)]
-    probe_times = [float(t) for t in re.findall(r"live-table: .+ in ([\d.]+) seconds", log)]
-    doctest_times = [float(t) for t in re.findall(r"prose doctests: .+ in ([\d.]+) seconds", log)]
-    executed = re.search(r"executed (\d+) out of (\d+)", log)
+    runs = json.loads((folder / CLAIMS_RECORD).read_text(encoding="utf-8"))["runs"]
+    ran = {kind: [r["seconds"] or 0.0 for r in runs if r["kind"] == kind and r["ran"]] for kind in
+           ("example", "notebook", "live table", "doctests")}  # fmt: skip
     return {
         "wall": wall,
         "peak_gib": max(peaks, default=0) / 2**30,
-        "examples": int(executed.group(1)) if executed else 0,
-        "notebooks": len(notebook_times),
-        "tables": len(probe_times),
-        "doctest_pages": len(doctest_times),
-        "examples_notebooks_s": sum(example_times + notebook_times),
-        "executing": sum(example_times + notebook_times + probe_times + doctest_times),
+        "examples": len(ran["example"]),
+        "notebooks": len(ran["notebook"]),
+        "tables": len(ran["live table"]),
+        "doctest_pages": len(ran["doctests"]),
+        "examples_notebooks_s": sum(ran["example"] + ran["notebook"]),
+        "executing": sum(sum(seconds) for seconds in ran.values()),
     }
 
 

@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 import probe_outcomes
+from claims_record import note_claim, note_run
 from docutils import nodes
 from docutils.parsers.rst import directives
 from probe_outcomes import SYMBOLS, Outcome, shown
@@ -123,6 +124,14 @@ class LiveTable(SphinxDirective):
         if data is None:
             return []
         outcomes = {(row, column): Outcome(**o) for row, column, o in data["outcomes"]}
+        expected = {(row, column): words for row, column, words in data["expected"]}
+        failed = {(row, column) for row, column, _ in data["differences"]}
+        for (row, column), outcome in outcomes.items():
+            note_claim(
+                self.env, self.env.docname, "table cell", f"{relative}: {row} × {column}",
+                shown(outcome), expected.get((row, column)), (row, column) not in failed,
+                outcome.traceback,
+            )  # fmt: skip
         for row, column, expectation in data["differences"]:
             self._report_difference(relative, row, column, expectation, outcomes[row, column])
         for row, column in data["unprobed"]:
@@ -167,17 +176,20 @@ class LiveTable(SphinxDirective):
         if kept.exists():
             data = json.loads(kept.read_text(encoding="utf-8"))
             logger.info("live-table: %s: reused the outcomes of an identical run", relative)
+            note_run(self.env, self.env.docname, "live table", relative, False, None)
             return data
         started = time.perf_counter()
         data, stderr = run_download(script, filename)
         if data is None:
             self._fail("live-table: %s does not run on its own: %s", relative, stderr)
             return None
+        seconds = time.perf_counter() - started
+        note_run(self.env, self.env.docname, "live table", relative, True, seconds)
         logger.info(
             "live-table: %s: ran %d probes in %.2f seconds",
             relative,
             len(data["outcomes"]),
-            time.perf_counter() - started,
+            seconds,
         )
         if not data["differences"] and not data["unprobed"]:
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +340,7 @@ def write_downloads(app, exception):
 
 def setup(app):
     app.setup_extension("recheck")
+    app.setup_extension("claims_record")
     app.add_directive("live-table", LiveTable)
     app.connect("env-purge-doc", forget_downloads)
     app.connect("build-finished", write_downloads)

@@ -189,6 +189,7 @@ def write_json(probe_module: dict, path: str):
         "row_links": probe_module.get("ROW_LINKS", {}),
         "text_columns": probe_module.get("TEXT_COLUMNS", {}),
         "outcomes": [[*key, _plain(outcome)] for key, outcome in outcomes.items()],
+        "expected": [[*key, describe(value)] for key, value in expected.items()],
         "differences": [
             [row, column, None if expectation is None else describe(expectation)]
             for row, column, expectation, _ in differences

@@ -10,6 +10,7 @@ Pages are re-read, and so re-checked, when they change or when the installed ver
 import doctest
 import time
 
+from claims_record import note_claim, note_run
 from docutils import nodes
 from recheck import report_failed_check
 from sphinx.util import logging
@@ -21,24 +22,32 @@ GALLERY_PREFIX = "auto_examples/"  # gallery pages are checked by sphinx-gallery
 
 
 class _CollectingRunner(doctest.DocTestRunner):
+    """Collects failure reports, and every example's outcome: ``(example, got, holds)``."""
+
     def __init__(self):
         super().__init__(optionflags=OPTIONS, verbose=False)
-        self.reports = []
+        self.reports, self.outcomes = [], []
+
+    def report_success(self, out, test, example, got):
+        self.outcomes.append((example, got, True))
 
     def report_failure(self, out, test, example, got):
         self.reports.append(f"{example.source.strip()}\nexpected:\n{example.want}got:\n{got}")
+        self.outcomes.append((example, got, False))
 
     def report_unexpected_exception(self, out, test, example, exc_info):
         kind, value, _ = exc_info
         self.reports.append(f"{example.source.strip()}\nraised {kind.__name__}: {value}")
+        self.outcomes.append((example, f"raised {kind.__name__}: {value}", False))
 
 
 def is_doctest(code):
     return code.lstrip().startswith(">>>")
 
 
-def run_doctest_blocks(blocks, name):
-    """Run code blocks in one shared namespace; yield ``(block index, report)`` failures."""
+def run_doctest_blocks(blocks, name, outcomes=None):
+    """Run code blocks in one shared namespace; yield ``(block index, report)`` failures.
+    Every example's ``(example, got, holds)`` is appended to ``outcomes`` if given."""
     parser, runner, namespace = doctest.DocTestParser(), _CollectingRunner(), {"__name__": name}
     for index, code in enumerate(blocks):
         test = parser.get_doctest(code, namespace, name, name, 0)
@@ -47,6 +56,20 @@ def run_doctest_blocks(blocks, name):
         for report in runner.reports:
             yield index, report
         runner.reports.clear()
+        if outcomes is not None:
+            outcomes.extend(runner.outcomes)
+        runner.outcomes.clear()
+
+
+def note_doctest_claims(env, docname, outcomes):
+    """One claim per example, named by its first line (and its rank among equal first lines)."""
+    seen = {}
+    for example, got, holds in outcomes:
+        first = example.source.strip().splitlines()[0]
+        seen[first] = seen.get(first, 0) + 1
+        claim_id = f"{docname}: >>> {first}" + (f" (#{seen[first]})" if seen[first] > 1 else "")
+        want = example.want.strip() or "(no output)"
+        note_claim(env, docname, "doctest", claim_id, got.strip() or "(no output)", want, holds)
 
 
 def check_page_doctests(app, doctree):
@@ -58,7 +81,8 @@ def check_page_doctests(app, doctree):
         return
     app.env.note_dependency(__file__)  # a change to this checker re-checks the page
     started = time.perf_counter()
-    for index, report in run_doctest_blocks([node.astext() for node in blocks], docname):
+    outcomes = []
+    for index, report in run_doctest_blocks([node.astext() for node in blocks], docname, outcomes):
         report_failed_check(
             app.env,
             docname,
@@ -68,15 +92,14 @@ def check_page_doctests(app, doctree):
             location=blocks[index],
             type="prose_doctest",
         )
-    logger.info(
-        "prose doctests: %s: ran %d blocks in %.2f seconds",
-        docname,
-        len(blocks),
-        time.perf_counter() - started,
-    )
+    note_doctest_claims(app.env, docname, outcomes)
+    seconds = time.perf_counter() - started
+    note_run(app.env, docname, "doctests", f"docs/{docname}.md", True, seconds)
+    logger.info("prose doctests: %s: ran %d blocks in %.2f seconds", docname, len(blocks), seconds)
 
 
 def setup(app):
     app.setup_extension("recheck")
+    app.setup_extension("claims_record")
     app.connect("doctree-read", check_page_doctests)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Strict: a warning, a failing example or a failing notebook cell fails the build.
 SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-c", ".", "docs", "_build/html"]
+CLAIMS_RECORD = "_build/claims.json"  # every claim the build checked (claims_record.py)
 GENERATED = shutil.ignore_patterns("auto_examples", "_build", "__pycache__", ".ipynb_checkpoints")
 
 

@@ -9,6 +9,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"\.py$",
     "write_computation_times": False,
+    "junit": "../gallery-junit.xml",  # read by claims_record
     # An absolute path, as the site's conf.py has: the fingerprint must not depend on it.
     "default_thumb_file": str(Path(__file__).parent / "thumb.png"),
 }

@@ -7,4 +7,5 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"\.py$",
     "write_computation_times": False,
+    "junit": "../gallery-junit.xml",  # read by claims_record
 }

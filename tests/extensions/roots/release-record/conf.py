@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "release_record"]
+exclude_patterns = ["_build"]

@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 import probe_outcomes
-from claims_record import note_claim, note_run
+from claims_record import exception_summary, note_claim, note_run
 from docutils import nodes
 from docutils.parsers.rst import directives
 from probe_outcomes import SYMBOLS, Outcome, shown
@@ -123,6 +123,7 @@ class LiveTable(SphinxDirective):
         data = self._outcomes(relative, filename, script)
         if data is None:
             return []
+        note_claim(self.env, self.env.docname, "table", relative, "runs", "runs", True)
         outcomes = {(row, column): Outcome(**o) for row, column, o in data["outcomes"]}
         expected = {(row, column): words for row, column, words in data["expected"]}
         failed = {(row, column) for row, column, _ in data["differences"]}
@@ -180,7 +181,11 @@ class LiveTable(SphinxDirective):
             return data
         started = time.perf_counter()
         data, stderr = run_download(script, filename)
-        if data is None:
+        if data is None:  # the table as a whole is a claim: its cells are not there to compare
+            note_claim(
+                self.env, self.env.docname, "table", relative,
+                exception_summary(stderr) or stderr[-300:], "runs", False, stderr,
+            )  # fmt: skip
             self._fail("live-table: %s does not run on its own: %s", relative, stderr)
             return None
         seconds = time.perf_counter() - started

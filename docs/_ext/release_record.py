@@ -6,10 +6,11 @@ extension reads those files; it never runs a framework.
 
 - ``{release-changes}`` renders every claim whose outcome differs between records: one table
   for the torch releases run with the same jax, one for the jax releases run with the same
-  torch, each claim with its outcome under every release and the release that changed it.
+  torch, each claim with its outcome under every release and the two recorded releases the
+  change lies between (the releases between them were not built).
 - ``{release-change} <claim id>`` is the note a page puts where it shows a behaviour that
-  changed: "Changed in torch 2.14.1: ..." with the outcomes from the record. A claim that is not
-  in the record, or whose outcome did not change, fails the build.
+  changed: "Changed between torch 2.13.0 and torch 2.14.1" with the outcomes from the record.
+  A claim that is not in the record, or whose outcome did not change, fails the build.
 
 Pages using either depend on the record files, so a new record re-renders them.
 """
@@ -40,6 +41,11 @@ def label(record: dict, framework: str | None = None) -> str:
     return ", ".join(f"{name} {record['versions'][name]}" for name in names)
 
 
+def between(members: list[dict], changed: int, framework: str) -> str:
+    """The two recorded releases a change lies between: releases in between were not built."""
+    return f"{label(members[changed - 1], framework)} and {label(members[changed], framework)}"
+
+
 def series(records: list[dict]) -> list[tuple[str, str, list[dict]]]:
     """``(framework that varies, the other one's release, records)`` for every group of two or
     more records that differ only in one framework's release."""
@@ -56,8 +62,9 @@ def series(records: list[dict]) -> list[tuple[str, str, list[dict]]]:
 
 def changes(members: list[dict]) -> list[tuple[str, list[str], int]]:
     """``(claim id, outcome per record, index of the first record that changed it)``, for
-    every claim whose outcome is not the same in all ``members``."""
-    ids = sorted(set().union(*(r["outcomes"] for r in members)))
+    every claim whose outcome is not the same in all ``members``. A claim some record lacks
+    (added to the site after that record was made) is not compared."""
+    ids = sorted(set.intersection(*(set(r["outcomes"]) for r in members)))
     found = []
     for claim_id in ids:
         outcomes = [_outcome(r, claim_id) for r in members]
@@ -68,8 +75,7 @@ def changes(members: list[dict]) -> list[tuple[str, list[str], int]]:
 
 
 def _outcome(record: dict, claim_id: str) -> str:
-    claim = record["outcomes"].get(claim_id)
-    return "(no such claim)" if claim is None else claim["outcome"]
+    return record["outcomes"][claim_id]["outcome"]
 
 
 class ReleaseDirective(SphinxDirective):
@@ -116,12 +122,19 @@ class ReleaseChanges(ReleaseDirective):
 
     def _record_list(self, records):
         items = nodes.bullet_list(classes=["release-records"])
+        newest = set(records[-1]["outcomes"]) if records else set()
         for record in records:
             failing = sum(not claim["holds"] for claim in record["claims"])
+            missing = len(newest - set(record["outcomes"]))
             text = (
                 f"{label(record)}: Python {record['versions']['Python']}, {record['platform']}, "
                 f"run on {record['date']}; {len(record['claims'])} claims, "
                 f"{failing} not as this site states them"
+                + (
+                    f"; {missing} claims of the newest record were not yet on the site"
+                    if missing
+                    else ""
+                )
             )
             items += nodes.list_item("", nodes.paragraph(text=text))
         return items
@@ -133,13 +146,13 @@ class ReleaseChanges(ReleaseDirective):
         group.extend(nodes.colspec(colwidth=1) for _ in range(len(members) + 2))
         head, body = nodes.thead(), nodes.tbody()
         group += [head, body]
-        titles = ["claim", *(label(r, varying) for r in members), "changed in"]
+        titles = ["claim", *(label(r, varying) for r in members), "changed between"]
         head += self._row([nodes.paragraph(text=title) for title in titles])
         for claim_id, outcomes, changed in found:
             claim = next(r["outcomes"][claim_id] for r in members if claim_id in r["outcomes"])
             cells = [self.claim_link(claim_id, claim["page"])]
             cells += [nodes.paragraph("", "", nodes.literal(text=o)) for o in outcomes]
-            cells.append(nodes.paragraph(text=label(members[changed], varying)))
+            cells.append(nodes.paragraph(text=between(members, changed, varying)))
             body += self._row(cells)
         return table
 
@@ -158,7 +171,7 @@ class ReleaseChange(ReleaseDirective):
     final_argument_whitespace = True
 
     def run(self):
-        claim_id = self.arguments[0]
+        claim_id = " ".join(self.arguments[0].split())  # an argument may wrap in reST
         for varying, _fixed, members in series(self.records()):
             for found_id, outcomes, changed in changes(members):
                 if found_id == claim_id:
@@ -167,16 +180,18 @@ class ReleaseChange(ReleaseDirective):
         return []
 
     def _note(self, varying, members, outcomes, changed):
-        before = [f"{label(r, varying)} gives {o}" for r, o in zip(members, outcomes, strict=True)]
         note = nodes.admonition(classes=["release-change"])
-        note += nodes.title(text=f"Changed in {label(members[changed], varying)}")
-        paragraph = nodes.paragraph(text="; ".join(before) + " (the ")
+        note += nodes.title(text=f"Changed between {between(members, changed, varying)}")
+        paragraph = nodes.paragraph()
+        for index, (record, outcome) in enumerate(zip(members, outcomes, strict=True)):
+            paragraph += nodes.Text(("; " if index else "") + f"{label(record, varying)}: ")
+            paragraph += nodes.literal(text=outcome)
         reference = addnodes.pending_xref(
             "", refdomain="std", reftype="doc", reftarget="/releases", refexplicit=True,
             refdoc=self.env.docname,
         )  # fmt: skip
         reference += nodes.inline(text="release record")
-        paragraph += [reference, nodes.Text(").")]
+        paragraph += [nodes.Text(" (from the "), reference, nodes.Text(").")]
         note += paragraph
         return note
 

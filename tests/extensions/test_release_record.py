@@ -21,12 +21,14 @@ def test_every_changed_outcome_is_listed_with_the_release_that_changed_it(tiny_s
     torch_table, jax_table = page.select("table.release-changes")
     assert rows(torch_table)[1:] == [
         ["doctest: guide: >>> print(warning)", "DeprecationWarning", "FutureWarning",
-         "FutureWarning", "torch 2.14.1"],
-        ["table cell: probes/kinks.py: clamp at 1 × PyTorch", "1", "0", "0", "torch 2.14.1"],
+         "FutureWarning", "torch 2.13.0 and torch 2.14.1"],
+        ["table cell: probes/kinks.py: clamp at 1 × PyTorch", "1", "0", "0",
+         "torch 2.13.0 and torch 2.14.1"],
     ]  # fmt: skip
     assert rows(jax_table)[1:] == [
         ["notebook cell: errors § vmap, cell 2",
-         "AssertionError: 'VmapTracer' is not in the message", "runs", "jax 0.12.1"],
+         "AssertionError: 'VmapTracer' is not in the message", "runs",
+         "jax 0.10.2 and jax 0.12.1"],
     ]  # fmt: skip
     assert "example: examples/plot_same.py" not in page.get_text(), "an unchanged claim listed"
     records = [item.get_text(" ", strip=True) for item in page.select("ul.release-records li")]
@@ -39,8 +41,10 @@ def test_a_page_notes_where_a_behaviour_changed_from_the_record(tiny_site):
     result = build(tiny_site("release-record"))
     note = result.page("page").select_one("div.release-change")
     assert note is not None, result.page("page")
-    assert note.select_one(".admonition-title").get_text() == "Changed in torch 2.14.1"
-    assert "torch 2.13.0 gives 1; torch 2.14.1 gives 0; torch 2.15.0 gives 0" in note.get_text()
+    title = note.select_one(".admonition-title").get_text()
+    assert title == "Changed between torch 2.13.0 and torch 2.14.1", title
+    text = " ".join(note.get_text().split())
+    assert "torch 2.13.0: 1; torch 2.14.1: 0; torch 2.15.0: 0 (from the release record)." in text
 
 
 def test_a_note_on_a_claim_that_never_changed_fails_the_build(tiny_site):

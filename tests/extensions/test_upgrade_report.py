@@ -41,7 +41,7 @@ def test_each_kind_of_changed_claim_is_reported_with_old_and_new(tiny_site):
     assert notebook["outcome"] == "AssertionError: the halves sum to 0.75", notebook
 
     report = upgrade_report.render(record, ["numpy==99.0"])
-    assert report.startswith("# Upgrade report: numpy==99.0\n\n4 of 5 claim(s) changed."), report
+    assert report.startswith("# Upgrade report: numpy==99.0\n\n4 of 6 claim(s) changed."), report
     row = "| table cell | table cell: probes/arithmetic.py: square × at 3 | 10 | 9 |"
     assert row in report, report
     # The failing cell is reported with its own traceback: its line, its assertion's message.

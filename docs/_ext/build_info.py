@@ -65,9 +65,11 @@ def _build_folder(app) -> Path:
 
 
 def release_substitutions(versions: dict) -> dict:
-    """``torch_version`` and ``jax_version``: prose names the release it was checked on with
-    ``{{ torch_version }}`` (MyST) or ``|torch_version|`` (reST, gallery text), never typed."""
-    return {f"{name}_version": versions[name] for name in STAMPED}
+    """``torch_version``, ``jax_version`` and ``python_version``: prose names the release it
+    was checked on with ``{{ torch_version }}`` (MyST) or ``|torch_version|`` (reST, gallery
+    text), never typed."""
+    python = ".".join(versions["Python"].split(".")[:2])
+    return {**{f"{name}_version": versions[name] for name in STAMPED}, "python_version": python}
 
 
 def plan_execution(app, config):

@@ -138,11 +138,14 @@ print(f"all {count} kink values match torch {torch.__version__} and jax {jax.__v
 # functions"): the gradient where it exists; where the function is locally convex, the
 # sub-gradient of minimum norm; where locally concave, the super-gradient of minimum norm;
 # otherwise a value by continuity (``inf`` for ``sqrt(0)``). Every PyTorch value in the table
-# follows it: ``abs``, ``relu``, ``relu6``, ``leaky_relu``, ``sqrt``, ``norm``, ``clamp`` and
-# ``hardtanh`` (0 at a bound, the minimum-norm sub- or super-gradient there), and ``maximum``
-# read as a function of both inputs (the minimum-norm sub-gradient of ``max(x, y)`` at a tie
-# is ``(0.5, 0.5)``, even when ``y`` is the constant 0). That is why ``clamp(x, min=0)`` and
-# ``relu`` return 0 at 0 while ``maximum(x, 0)`` returns 0.5.
+# but one follows it: ``abs``, ``relu``, ``relu6``, ``leaky_relu``, ``sqrt``, ``norm``, and
+# ``clamp`` (number bounds) and ``hardtanh``, 0 at a bound, the minimum-norm sub- or
+# super-gradient there. The exception is ``maximum(x, 0)``: the rule gives 0 for this function
+# of ``x``, but ``maximum``'s backward splits a tie evenly between its two inputs, even when
+# the second is a constant, so it returns 0.5 where ``clamp(x, min=0)`` and ``relu`` return 0.
+#
+# .. release-change:: table cell: probes/kink_derivatives.py: clamp / clip(x, -1, 1) at the
+#    upper bound 1 × PyTorch
 #
 # Among the JAX functions of the table, only the docstrings of ``jax.nn.relu`` and
 # ``jax.nn.relu6`` fix a value at the kink (0 at 0, and for ``relu6`` also 0 at 6), checked

@@ -92,6 +92,8 @@ assert len(traces) == 3, f"expected one trace for the traced array, got {traces}
 # cannot use it (:ref:`error-tracerintegerconversionerror`; for an ``if`` on such a value,
 # see :ref:`error-tracerboolconversionerror`). The message points at the ``jnp`` operation:
 # with JAX |jax_version| it names the primitive ``log2`` and the line that called it.
+#
+# .. release-change:: example: examples/compilers/plot_static_versus_traced.py
 def pairwise_sum_jnp(x):
     for _ in range(jnp.log2(x.size).astype(int)):
         x = x[::2] + x[1::2]

@@ -3,12 +3,12 @@
 ``torch.compile``: graph breaks and ``torch.cond``
 ==================================================
 
-``torch.compile`` does not raise on a data-dependent ``if``: TorchDynamo ends the graph there
-(a *graph break*), lets Python take the branch, and compiles what follows as another graph.
-You will see the break and its reason, the error ``fullgraph=True`` gives instead, gradients
-equal to eager ones, a new graph for the other branch, a ``while`` loop on a tensor left
-uncompiled after its first test, and ``torch.cond``, which keeps both branches in one
-graph. The backends are ``eager`` or a recording one (no C++ toolchain
+``torch.compile`` does not raise on a data-dependent ``if``: outside a loop, TorchDynamo
+ends the graph there (a *graph break*), lets Python take the branch, and compiles what follows
+as another graph. You will see the break and its reason, the error ``fullgraph=True`` gives
+instead, gradients equal to eager ones, a new graph for the other branch, a break inside a
+loop, after which the rest of the function runs eagerly, and ``torch.cond``, which keeps both
+branches in one graph. The backends are ``eager`` or a recording one (no C++ toolchain
 needed); the JAX section shows ``jax.jit``. The guide is :doc:`/guide/compilers`.
 """
 
@@ -101,23 +101,26 @@ for graph_module, operation in zip(graphs, ["gt", "pow", "neg"]):
 
 
 # %%
-# The cost in a loop: only the first test is compiled
-# ---------------------------------------------------
-# A ``while`` whose condition reads a tensor is a data-dependent branch at every test. In
-# torch |torch_version| TorchDynamo compiles only the first test: one graph (``sum``, ``lt``),
-# after which the doubling and every later test run in eager Python, uncompiled. ``explain``
+# A break in a loop: the rest of the function runs eagerly
+# ---------------------------------------------------------
+# A ``while`` whose condition reads a tensor is a data-dependent branch at every test. With
+# torch |torch_version| on Python |python_version|, TorchDynamo compiles the function up to
+# the loop's first test: one graph (``sin``, ``add``, ``sum``, ``lt``). It meets the same break
+# again inside the loop, and a graph break in a loop makes it skip the rest of the frame: the
+# loop and everything after it (the ``cos`` and the product) run in eager Python. ``explain``
 # lists the break at the ``while`` but reports one graph and, since it counts breaks as graphs
 # minus one, 0 breaks. The recording backend counts the graph *runs*: one per call, whatever
 # the trip count, and the results are the eager ones.
 def double_until_ten(x):
+    x = x.sin() + 1
     while x.sum() < 10:
         x = 2 * x
-    return x
+    return x.cos() * 3
 
 
 report = torch._dynamo.explain(double_until_ten)(torch.tensor([0.03]))
 break_lines = [reason.user_stack[-1].line for reason in report.break_reasons]
-print(f"explain, 9 iterations: {report.graph_count} graph, {report.graph_break_count} breaks")
+print(f"explain: {report.graph_count} graph, {report.graph_break_count} breaks")
 print("break reasons at:", break_lines)
 assert report.graph_count == 1, f"{report.graph_count} graphs"
 assert report.graph_break_count == 0, f"{report.graph_break_count} breaks"
@@ -126,16 +129,34 @@ torch._dynamo.reset()
 graphs.clear()
 compiled_loop = torch.compile(double_until_ten, backend=recording_backend)
 runs_per_call = {}
-for start, iterations in [(3.0, 2), (0.3, 6), (0.03, 9)]:
+for start in [3.0, 0.3, 0.03]:
     runs.clear()
     result = compiled_loop(torch.tensor([start]))
-    runs_per_call[iterations] = len(runs)
+    runs_per_call[start] = len(runs)
     torch.testing.assert_close(result, double_until_ten(torch.tensor([start])), msg=f"{start}")
-print("iterations -> graph runs:", runs_per_call, "graphs:", [operations(gm) for gm in graphs])
-for iterations, graph_runs in runs_per_call.items():
-    assert graph_runs == 1, f"{iterations} iterations, {graph_runs} graph runs"
-assert len(graphs) == 1, f"expected 1 graph, got {len(graphs)}"
-assert operations(graphs[0]) == ["sum", "lt"], f"the one graph: {operations(graphs[0])}"
+print("start -> graph runs:", runs_per_call, "graphs:", [operations(gm) for gm in graphs])
+assert set(runs_per_call.values()) == {1}, f"graph runs per call: {runs_per_call}"
+assert [operations(gm) for gm in graphs] == [["sin", "add", "sum", "lt"]], "the one graph"
+
+
+# %%
+# An ``if`` on a tensor inside a ``for`` loop is a break in a loop too: no graph at all.
+def step_down_while_positive(x):
+    y = x.sin()
+    for _ in range(3):
+        if y.sum() > 0:
+            y = y - 1
+    return y.cos()
+
+
+torch._dynamo.reset()
+graphs.clear()
+runs.clear()
+compiled_steps = torch.compile(step_down_while_positive, backend=recording_backend)
+result = compiled_steps(torch.tensor([0.5]))
+torch.testing.assert_close(result, step_down_while_positive(torch.tensor([0.5])))
+print(f"if in a for loop: {len(graphs)} graphs compiled, {len(runs)} graph runs")
+assert (len(graphs), len(runs)) == (0, 0), f"{len(graphs)} graphs, {len(runs)} runs"
 
 
 # %%

@@ -122,6 +122,9 @@ else:
 # ``if`` is evaluated once and frozen. While tracing, PyTorch warns (a ``TracerWarning`` for
 # the tensor converted to a Python bool and, in torch |torch_version|, a ``FutureWarning`` for
 # ``torch.jit.trace`` itself). We record the warnings to show their categories and first lines.
+#
+# .. release-change:: doctest: guide/compilers: >>> print(sorted({w.category.__name__ for w
+#    in caught}))
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     traced = torch.jit.trace(branchy, torch.tensor(2.0))

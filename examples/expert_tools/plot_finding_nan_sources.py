@@ -95,6 +95,8 @@ assert len(div_and_mul) == 2, f"expected one div and one mul: {div_and_mul}"
 # twice with it. It says "output" for ``jnp.linalg.norm`` too, although the NaN appears in
 # norm's backward pass: ``jnp.linalg.norm`` is itself jitted, and its backward pass is a
 # second ``jit`` named ``norm`` in the gradient's jaxpr.
+#
+# .. release-change:: example: examples/expert_tools/plot_finding_nan_sources.py
 def debug_nans_report(fn, point):
     """What jax_debug_nans reports for fn(point): the error message and what JAX printed."""
     printed = io.StringIO()

@@ -166,6 +166,8 @@ def residual_sources(n):
 # %%
 # Counted by source for 16 steps, that is ``n`` arrays from ``one_minus_square``, ``n - 1``
 # from ``add`` and two more, ``2n + 1`` in all, the same number as the leaves of the pullback.
+#
+# .. release-change:: example: examples/scale/plot_tape_growth.py
 n = 16
 sources = dict(collections.Counter(residual_sources(n)))
 n_leaves = len(jax.tree_util.tree_leaves(jax.vjp(lambda w: run_jax(w, n), wj)[1]))

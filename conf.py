@@ -25,6 +25,7 @@ extensions = [
     "search_index",  # docs/_ext: section search that finds pasted error messages
     "relative_paths",  # docs/_ext: tracebacks name files relative to the repository
     "claims_record",  # docs/_ext: _build/claims.json, every claim checked and its outcome
+    "release_record",  # docs/_ext: what changed across releases, from docs/releases/*.json
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",

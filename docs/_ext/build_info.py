@@ -60,7 +60,7 @@ def execution_fingerprint(versions: dict, gallery_settings: dict, confdir: Path)
     return json.dumps({"versions": versions, "gallery": settings}, sort_keys=True)
 
 
-def _build_folder(app) -> Path:
+def build_folder(app) -> Path:
     return Path(app.outdir).parent
 
 
@@ -86,8 +86,8 @@ def plan_execution(app, config):
     fingerprint = execution_fingerprint(versions, config.sphinx_gallery_conf, app.confdir)
     config.execution_fingerprint = fingerprint
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
-    config.nb_execution_cache_path = str(_build_folder(app) / NOTEBOOK_CACHES / digest)
-    record = _build_folder(app) / RECORD
+    config.nb_execution_cache_path = str(build_folder(app) / NOTEBOOK_CACHES / digest)
+    record = build_folder(app) / RECORD
     if record.exists() and record.read_text() == fingerprint:
         return
     if record.exists():
@@ -99,7 +99,7 @@ def record_completed_build(app, exception):
     if exception is not None:
         return
     fingerprint = app.config.execution_fingerprint
-    (_build_folder(app) / RECORD).write_text(fingerprint)
+    (build_folder(app) / RECORD).write_text(fingerprint)
     current = Path(app.config.nb_execution_cache_path)
     for cache in current.parent.iterdir() if current.parent.exists() else []:
         if cache != current:

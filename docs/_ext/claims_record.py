@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ElementTree
 from datetime import UTC, datetime
 from pathlib import Path
 
-from build_info import installed_versions
+from build_info import build_folder, installed_versions
 from relative_paths import relative
 from site_build import CLAIMS_RECORD
 from sphinx.util import logging
@@ -205,10 +205,6 @@ def _gallery_page(script: str, conf) -> str:
     return "/".join([gallery, *parts[parts.index(examples) + 1 :]])
 
 
-def _build_folder(app) -> Path:
-    return Path(app.outdir).parent
-
-
 def write_record(app, exception):
     """Runs before sphinx-gallery's own end-of-build report, which raises on a failed example."""
     if exception is not None or app.builder.format != "html":
@@ -218,7 +214,7 @@ def write_record(app, exception):
     for docname in sorted(getattr(env, "claims", {})):
         claims.extend(env.claims[docname])
     for docname in sorted(getattr(env, "claim_runs", {})):
-        runs.extend(env.claim_runs[docname])
+        runs.extend(dict(run) for run in env.claim_runs[docname])  # the env keeps its own
     started = app.config.claims_build_started
     for run in runs:  # a run kept from an earlier build did not run in this one
         run["ran"] = run.pop("build", started) == started and run["ran"]
@@ -232,7 +228,7 @@ def write_record(app, exception):
     duplicates = len(record["claims"]) - len({claim["id"] for claim in record["claims"]})
     if duplicates:
         logger.warning("claims record: %d claims share an id with another", duplicates)
-    path = _build_folder(app) / RECORD
+    path = build_folder(app) / RECORD
     path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     failing = sum(not claim["holds"] for claim in record["claims"])
     logger.info("claims record: %d claims, %d failing: %s", len(claims), failing, path)

@@ -13,6 +13,7 @@ someone else's file system. This rewrites them as the reader would see them in a
 The claims record (``claims_record``) uses :func:`relative` for the same reason.
 """
 
+import functools
 import sys
 import sysconfig
 from pathlib import Path
@@ -20,7 +21,8 @@ from pathlib import Path
 from docutils import nodes
 
 
-def builder_paths(root: Path) -> list[tuple[str, str]]:
+@functools.cache  # called for every text node of every literal block the build reads
+def builder_paths(root: Path) -> tuple[tuple[str, str], ...]:
     """``(absolute prefix, what a reader sees instead)``, longest first: the folder the site is
     built in becomes relative; the interpreter's folders become their usual short names."""
     paths = sysconfig.get_paths()
@@ -31,7 +33,7 @@ def builder_paths(root: Path) -> list[tuple[str, str]]:
         f"{paths['platlib']}/": "site-packages/",
         f"{paths['stdlib']}/": f"{version}/",
     }
-    return sorted(prefixes.items(), key=lambda item: -len(item[0]))
+    return tuple(sorted(prefixes.items(), key=lambda item: -len(item[0])))
 
 
 def relative(text: str, root: Path) -> str:

@@ -86,16 +86,21 @@ class ReleaseDirective(SphinxDirective):
         self.env.note_dependency(__file__)
         return load_records(folder)
 
+    def doc_link(self, page: str, label_node):
+        """A link to the site's page ``page`` (a docname), showing ``label_node``."""
+        reference = addnodes.pending_xref(
+            "", refdomain="std", reftype="doc", reftarget="/" + page, refexplicit=True,
+            refdoc=self.env.docname,
+        )  # fmt: skip
+        reference += label_node
+        return reference
+
     def claim_link(self, claim_id: str, page: str | None):
         paragraph = nodes.paragraph()
         if page is None:
             paragraph += nodes.literal(text=claim_id)
             return paragraph
-        reference = addnodes.pending_xref(
-            "", refdomain="std", reftype="doc", reftarget="/" + page, refexplicit=True,
-            refdoc=self.env.docname,
-        )  # fmt: skip
-        reference += nodes.literal(text=claim_id)
+        reference = self.doc_link(page, nodes.literal(text=claim_id))
         paragraph += reference
         return paragraph
 
@@ -186,11 +191,7 @@ class ReleaseChange(ReleaseDirective):
         for index, (record, outcome) in enumerate(zip(members, outcomes, strict=True)):
             paragraph += nodes.Text(("; " if index else "") + f"{label(record, varying)}: ")
             paragraph += nodes.literal(text=outcome)
-        reference = addnodes.pending_xref(
-            "", refdomain="std", reftype="doc", reftarget="/releases", refexplicit=True,
-            refdoc=self.env.docname,
-        )  # fmt: skip
-        reference += nodes.inline(text="release record")
+        reference = self.doc_link("releases", nodes.inline(text="release record"))
         paragraph += [nodes.Text(" (from the "), reference, nodes.Text(").")]
         note += paragraph
         return note

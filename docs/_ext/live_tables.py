@@ -43,7 +43,7 @@ import probe_outcomes
 from claims_record import exception_summary, note_claim, note_run
 from docutils import nodes
 from docutils.parsers.rst import directives
-from probe_outcomes import SYMBOLS, Outcome, shown
+from probe_outcomes import RAN_EAGERLY, SYMBOLS, Outcome, shown
 from recheck import report_failed_check
 from site_build import run_alone
 from sphinx import addnodes
@@ -301,6 +301,8 @@ class LiveTable(SphinxDirective):
             symbol = SYMBOLS[outcome.kind]
             paragraph += nodes.inline(text=symbol, classes=[f"outcome-{outcome.kind}"])
             paragraph += nodes.inline(text=f" {outcome.label}", classes=["visually-hidden"])
+            if outcome.ran_eagerly:
+                paragraph += nodes.inline(text=f" ({RAN_EAGERLY})", classes=["outcome-fallback"])
         if note_number is not None:
             paragraph += nodes.superscript(text=f" [{note_number}]")
         return paragraph

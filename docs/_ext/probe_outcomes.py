@@ -9,14 +9,22 @@ outcomes.json``) and renders the table from what it writes: what the page shows 
 download computes.
 
 A probe is a function of no arguments. It returns ``(got, expected)`` or
-``(got, expected, note)`` to be judged, or one value to be shown as it is, or it raises.
+``(got, expected, note)`` to be judged, or one value to be shown as it is, or it raises (its
+note is then the exception's class and first line, and the probe's own words if it set
+``error.probe_note`` before raising it again).
+A note that begins with ``RAN_EAGERLY`` ("ran eagerly") says that the mode the column names did
+not run: a compiler's backend failed and the code ran eagerly instead. The cell then says so
+next to its outcome ("✔ correct (ran eagerly)"): the outcome is eager execution's, not the
+compiler's.
 An expected outcome (``EXPECTED[row, column]`` in a probe module) is one of:
 
 - an outcome kind: ``"ok"``, ``"zero"`` (0 where the closed form is not), ``"none"`` (no
   gradient), ``"nan"``;
 - ``("wrong", value)``: a value other than the closed form, namely ``value``;
 - an exception class name, such as ``"TracerBoolConversionError"``;
-- a number, for a cell that shows a value.
+- a number, for a cell that shows a value;
+- ``(RAN_EAGERLY, expectation)``: an outcome kind or a wrong value, reached by running
+  eagerly (a plain expectation is not met by an outcome that ran eagerly).
 
 An exception is an outcome only where the cell expects that class; any other (a framework that
 now raises something else) is reported with its traceback. A ``NameError`` or
@@ -34,6 +42,7 @@ import numpy as np
 SYMBOLS = {"ok": "✔", "zero": "0", "none": "∅", "nan": "NaN", "wrong": "≠", "error": "✘"}
 PROBE_BUGS = ("NameError", "UnboundLocalError")  # never a framework's behaviour
 LABELS = {"ok": "correct", "zero": "zero", "none": "None", "nan": "NaN"}  # the outcome kinds
+RAN_EAGERLY = "ran eagerly"
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Outcome:
     note: str = ""  # the details a reader may need (error message, values)
     value: object = None  # the value shown, or the wrong value got
     traceback: str = ""  # for an exception
+    ran_eagerly: bool = False  # the column's compiler fell back to eager execution
 
 
 def _as_array(value):
@@ -62,10 +72,11 @@ def judge(probe) -> Outcome:
         result = probe()
     except Exception as error:  # classified here; whether the cell expects it is decided later
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        remark = getattr(error, "probe_note", "")  # a probe's own words on the exception
         return Outcome(
             "error",
             type(error).__name__,
-            f"{type(error).__name__}: {message}",
+            "; ".join(filter(None, [f"{type(error).__name__}: {message}", remark])),
             traceback=_traceback.format_exc(),
         )
     if not isinstance(result, tuple):
@@ -73,6 +84,7 @@ def judge(probe) -> Outcome:
     got, expected, *remark = result
     outcome = _compare(got, expected)
     outcome.note = "; ".join(filter(None, [outcome.note, *remark]))
+    outcome.ran_eagerly = any(str(note).startswith(RAN_EAGERLY) for note in remark)
     return outcome
 
 
@@ -96,6 +108,11 @@ def _close(value, number) -> bool:
 
 def meets(expectation, outcome: Outcome) -> bool:
     """Whether ``outcome`` is the one a cell expects (see the module's docstring)."""
+    expects_eager_run = isinstance(expectation, tuple) and expectation[0] == RAN_EAGERLY
+    if expects_eager_run != outcome.ran_eagerly:
+        return False
+    if expects_eager_run:
+        expectation = expectation[1]
     if isinstance(expectation, tuple):
         kind, value = expectation
         return kind == "wrong" == outcome.kind and _close(outcome.value, value)
@@ -108,6 +125,8 @@ def meets(expectation, outcome: Outcome) -> bool:
 
 def describe(expectation) -> str:
     """An expectation in the words of the table."""
+    if isinstance(expectation, tuple) and expectation[0] == RAN_EAGERLY:
+        return f"{describe(expectation[1])} ({RAN_EAGERLY})"
     if isinstance(expectation, tuple):
         return f"{SYMBOLS['wrong']} {_short(expectation[1])}"
     if isinstance(expectation, str):
@@ -122,8 +141,10 @@ def shown(outcome: Outcome) -> str:
     if outcome.kind == "value":
         return outcome.label
     if outcome.kind == "wrong":
-        return f"{SYMBOLS['wrong']} {_short(outcome.value)}"
-    return " ".join(dict.fromkeys([SYMBOLS[outcome.kind], outcome.label]))
+        words = f"{SYMBOLS['wrong']} {_short(outcome.value)}"
+    else:
+        words = " ".join(dict.fromkeys([SYMBOLS[outcome.kind], outcome.label]))
+    return f"{words} ({RAN_EAGERLY})" if outcome.ran_eagerly else words
 
 
 def environment() -> str:

@@ -16,6 +16,8 @@ EXPECTATIONS = {
     ("reciprocal", "at 0"): ('"ZeroDivisionError"', '"OverflowError"'),
     ("halving", "at 2"): ('"ok"', '"none"'),
     ("halving", "at 0"): ('("wrong", 1.5)', '("wrong", 2.5)'),
+    ("fallback", "at 2"): ('("ran eagerly", "ok")', '"ok"'),
+    ("fallback", "at 0"): ('("ran eagerly", ("wrong", 3.0))', '("wrong", 3.0)'),
 }
 
 
@@ -47,12 +49,16 @@ def test_a_live_table_shows_each_probe_outcome_and_where_it_ran(tiny_site):
         ("reciprocal", "at 0"): "✘ ZeroDivisionError [2]",
         ("halving", "at 2"): "✔ correct",
         ("halving", "at 0"): "≠ different value [3]",
+        ("fallback", "at 2"): "✔ correct (ran eagerly) [4]",
+        ("fallback", "at 0"): "≠ different value (ran eagerly) [5]",
     }
     notes = [li.get_text(" ", strip=True) for li in page.select("ol.live-table-notes li")]
     assert notes == [
         "square × at 0: got 0; expected 1",
-        "reciprocal × at 0: ZeroDivisionError: float division by zero",
+        "reciprocal × at 0: ZeroDivisionError: float division by zero; the probe's own words",
         "halving × at 0: got 1.5; expected 0",
+        "fallback × at 2: ran eagerly: the fixture's compiler failed",
+        "fallback × at 0: got 3; expected 0; ran eagerly: the fixture's compiler failed",
     ]
     provenance = page.select_one(".live-table-provenance").get_text(" ", strip=True)
     assert "Computed while this page was built, with Python 3." in provenance, provenance
@@ -89,7 +95,7 @@ def test_the_failure_gives_the_expected_and_the_actual_outcome(tiny_site):
 def test_a_broken_probe_fails_the_build_with_its_traceback(tiny_site, expectation):
     """A probe's own NameError is never published as a cell, whatever the cell expects."""
     site = tiny_site("live-table")
-    edit(site, "lambda: 1 / 0.0,", "lambda: 1 / undefined_name,")
+    edit(site, "return 1 / 0.0", "return 1 / undefined_name")
     if expectation != '"ZeroDivisionError"':
         replacement = f'("reciprocal", "at 0"): {expectation},' if expectation else ""
         edit(site, '("reciprocal", "at 0"): "ZeroDivisionError",', replacement)
@@ -121,13 +127,13 @@ def test_the_downloaded_table_runs_alone_and_names_cells_that_differ(tiny_site, 
     same = run_alone(["arithmetic.py"], tmp_path)
     assert same.returncode == 0, same.stdout + same.stderr
     assert "reciprocal  0.5" in same.stdout, same.stdout
-    assert "0 of 6 cells differ from the site" in same.stdout, same.stdout
+    assert "0 of 8 cells differ from the site" in same.stdout, same.stdout
 
     # A reader whose installation computes another value for one cell:
     (tmp_path / "arithmetic.py").write_text(script.replace("lambda: 1 / 2.0", "lambda: 1 / 3.0"))
     other = run_alone(["arithmetic.py"], tmp_path)
     assert other.returncode == 1, other.stdout + other.stderr
-    assert "1 of 6 cells differ from the site" in other.stdout, other.stdout
+    assert "1 of 8 cells differ from the site" in other.stdout, other.stdout
     assert "- reciprocal × at 2: the site shows 0.5; here 0.333333" in other.stdout, other.stdout
 
 

@@ -188,13 +188,14 @@ for name, fixed in [
 
 
 # %%
-# Recursion through ``lax.cond`` never reaches its base case
-# ----------------------------------------------------------
+# Traced, a recursion through ``lax.cond`` never reaches its base case
+# --------------------------------------------------------------------
 # ``lax.cond`` traces *both* branches to build its program, even when the predicate is a
-# Python ``bool``. A recursive ``power`` whose base case is a ``lax.cond`` therefore traces
-# the recursive branch at ``n = 0``, then at ``n = -1``, and so on until Python's recursion
-# limit. To fail fast we lower that limit to 200 frames above the current depth for this one
-# call (restored in ``finally``).
+# Python ``bool`` (except under ``jax.disable_jit()``, where a concrete predicate runs only
+# the selected branch: checked below). A recursive ``power`` whose base case is a
+# ``lax.cond`` therefore traces the recursive branch at ``n = 0``, then at ``n = -1``, and
+# so on until Python's recursion limit. To fail fast we lower that limit to 200 frames
+# above the current depth for this one call (restored in ``finally``).
 n_traced = []
 
 
@@ -218,6 +219,16 @@ finally:
 print(f"{len(n_traced)} calls traced, n = {n_traced[:6]} ... {n_traced[-1]}")
 assert n_traced[:5] == [3, 2, 1, 0, -1], f"traced n values {n_traced[:5]}"
 assert all(type(n) is int for n in n_traced), f"n was not always a Python int: {n_traced}"
+
+# %%
+# Under ``jax.disable_jit()`` nothing is traced: ``lax.cond`` on a concrete predicate runs
+# only the selected branch, and the same recursion stops at ``n = 0``.
+n_traced.clear()
+with jax.disable_jit():
+    value = power_cond(1.5, 3)
+print(f"under jax.disable_jit(): {value} (expected 3.375), n = {n_traced}")
+assert n_traced == [3, 2, 1, 0], f"n values run under disable_jit: {n_traced}"
+np.testing.assert_allclose(value, 3.375, rtol=1e-6, err_msg="disable_jit value")
 
 
 # %%

@@ -7,16 +7,19 @@ a ``jax.custom_vjp``, and a ``custom_jvp`` whose forward picks its formula with 
 ``if`` on the input's value. The PyTorch rows are ``torch.autograd.Function`` subclasses: the
 old style (``ctx`` is the forward's first argument); the ``setup_context`` style (a forward
 without ``ctx`` and a separate ``setup_context``), first with a ``backward`` only, then with
-``generate_vmap_rule = True``, then also with a ``jvp`` staticmethod; the same with its
-``backward`` marked ``@once_differentiable``; and one whose forward has the Python ``if``.
+``generate_vmap_rule = True``, then also with a ``jvp`` staticmethod; then, with
+``generate_vmap_rule = True`` and no ``jvp``, one whose ``backward`` is marked
+``@once_differentiable`` and one whose forward has the Python ``if``.
 
 Each column applies one transformation: ``jax.grad`` / ``torch.func.grad``; ``jax.jvp`` /
 ``torch.func.jvp`` (forward mode); ``vmap`` of ``grad`` over a batch of three points;
-``jax.jit(jax.grad(f))`` / ``torch.compile(f, fullgraph=True)`` followed by ``backward()``
-(``fullgraph=True`` makes the compiler raise where it would otherwise split the graph and run
-that part eagerly; the ``aot_eager`` backend compiles the backward too, without generating
-code); and ``grad`` of ``grad``. Each probe returns ``(got, closed form)``; a transformation
-that refuses the rule raises, and the table shows the exception class.
+``jax.jit(jax.grad(f))`` / ``torch.compile(f, fullgraph=True, backend="aot_eager")`` followed
+by ``backward()`` (``fullgraph=True`` makes the compiler raise where it would otherwise split
+the graph and run that part eagerly; the ``aot_eager`` backend has AOTAutograd trace the
+backward too, and runs both graphs without generating code, so the column does not test the
+default backend, Inductor); and ``grad`` of ``grad``. Each probe returns
+``(got, closed form)``; a transformation that refuses the rule raises, and the table shows the
+exception class.
 """
 
 import math

@@ -8,13 +8,14 @@ A derivative rule you write yourself replaces what autodiff computes for one fun
 You will see rules that choose the derivative at a kink once (a norm whose gradient at the zero
 vector is the rule's value, with no double ``where``, and ``abs`` with a sign rule), a
 straight-through estimator (``round`` forward, identity backward), and a backward that clips
-the gradient's norm. Autodiff never looks inside a rule's forward: a Python loop on ``.item()``
-is fine there, and the rule is what runs (counted). The PyTorch rules use the
-``setup_context`` style, which ``torch.func`` requires; the old style's refusal is shown,
-with JAX's refusal of forward mode through a ``custom_vjp``.
+the gradient's norm. A backward pass runs the rule instead of differentiating its forward, so
+a Python loop on ``.item()`` is fine there under ``backward()`` and ``torch.func.grad`` (the
+rule runs once, counted), though ``torch.func.vmap`` refuses it and ``torch.compile`` splits
+the graph there. The PyTorch rules use the ``setup_context`` style, which ``torch.func``
+requires; the old style's refusal is shown, and JAX's of forward mode through a ``custom_vjp``.
 
 The guide page :doc:`/guide/expert_tools` puts these examples in order, and its live table
-lists what each kind of rule supports under ``grad``, ``jvp``, ``vmap`` and the compilers.
+lists what these kinds of rule support under ``grad``, ``jvp``, ``vmap`` and the compilers.
 """
 
 # %%
@@ -58,8 +59,8 @@ np.testing.assert_allclose(rule_grads[1:], formula_grads[1:], rtol=1e-6, err_msg
 # ----------------------------------------------
 # In the ``setup_context`` style the forward takes only the inputs, ``setup_context`` saves
 # what the backward needs, and ``generate_vmap_rule = True`` lets ``torch.func.vmap`` batch
-# both. ``SetupContextRule`` holds the last two for every rule below; each rule adds a forward
-# and a backward. ``SafeNorm``'s backward chooses the value at zero the same way.
+# both. ``SetupContextRule`` holds the last two for ``SafeNorm``, ``AbsSignRule``, ``RoundSTE``
+# and ``NewtonSqrt``, each adding a forward and a backward. ``SafeNorm`` chooses 0 at zero too.
 class SetupContextRule(torch.autograd.Function):
     generate_vmap_rule = True
 
@@ -231,14 +232,18 @@ np.testing.assert_array_equal(clip_gradient_norm(x, 1.0), x, err_msg="the forwar
 # %%
 # The rule is the boundary autodiff sees
 # --------------------------------------
-# Autodiff never looks inside a rule's forward, so the forward may leave the framework. Here
-# it runs Newton's method for ``sqrt(a)`` on a Python float from ``.item()``, in a ``while``
-# loop: nothing in it is recorded. The output's graph node is the Function's, and a backward
-# pass calls its backward once, however many iterations the forward ran (the straight-through
-# estimator above showed the other half: the rule's value is what arrives). In JAX
-# ``float(a)`` works under ``jax.grad`` without ``jit``, and the jvp rule runs once; under
-# ``jit`` or ``vmap`` the forward gets a tracer, and the live table's row with a Python ``if``
-# in the forward shows the refusal.
+# A backward pass does not differentiate a rule's forward, so the forward may leave the
+# framework. Here it runs Newton's method for ``sqrt(a)`` on a Python float from ``.item()``,
+# in a ``while`` loop: nothing in it is recorded. The output's graph node is the Function's,
+# and a backward pass calls its backward once, however many iterations the forward ran (the
+# straight-through estimator above showed the other half: the rule's value is what arrives).
+# ``torch.func.grad`` takes it too; in torch |torch_version| ``torch.func.vmap`` refuses the
+# ``.item()`` (:ref:`error-torch-vmap-item`) and ``torch.compile`` splits its graph there. In
+# jax |jax_version|, ``float(a)`` works in this ``custom_jvp``'s forward under ``jax.grad``
+# without ``jit``: the jvp rule runs once and calls it with the concrete primal, not a tracer.
+# In ordinary code under ``jax.grad``, ``float(x)`` raises
+# (:ref:`error-concretizationtypeerror`); under ``jit`` or ``vmap`` the forward gets a tracer,
+# and the live table's row with a Python ``if`` in the forward shows the refusal.
 calls = {"forward loop iterations": 0, "backward": 0, "jvp rule": 0}
 
 
@@ -272,6 +277,21 @@ assert type(root.grad_fn).__name__ == "NewtonSqrtBackward", f"node {root.grad_fn
 assert iterations > 1, f"the loop ran {iterations} times"
 assert calls["backward"] == 1, f"backward ran {calls['backward']} times"
 np.testing.assert_allclose(a.grad.item(), 3 / (2 * 10**0.5), rtol=1e-12, err_msg="3 d sqrt/da")
+func_grad = torch.func.grad(NewtonSqrt.apply)(a.detach()).item()
+torch._dynamo.utils.counters.clear()  # forget earlier compilations' breaks
+report = torch._dynamo.explain(lambda a: 3 * NewtonSqrt.apply(a))(a)
+cause = [b.splitlines()[0] for b in torch._dynamo.utils.counters["graph_break"]]
+breaks = report.graph_break_count
+print(f"func.grad {func_grad:.6f}; torch.compile: {breaks} break: {cause}")
+np.testing.assert_allclose(func_grad, 0.5 / 10**0.5, rtol=1e-12, err_msg="grad")
+assert breaks == 1 and "Tensor.item()" in cause[0], f"{breaks} breaks: {cause}"
+try:
+    torch.func.vmap(NewtonSqrt.apply)(torch.tensor([4.0, 9.0]))
+except RuntimeError as err:
+    print(f"torch.func.vmap: {type(err).__name__}: {str(err).split('. ')[0]}.")
+    assert ".item()" in str(err), f"message: {err}"
+else:
+    raise AssertionError("torch.func.vmap of NewtonSqrt no longer raises")
 
 
 @jax.custom_jvp
@@ -291,6 +311,12 @@ jax_sqrt_grad = jax.grad(lambda a: 3 * newton_sqrt(a))(10.0)
 print(f"jax.grad: {jax_sqrt_grad:.6f}, jvp rule calls {calls['jvp rule']}")
 assert calls["jvp rule"] == 1, f"the jvp rule ran {calls['jvp rule']} times"
 np.testing.assert_allclose(jax_sqrt_grad, 3 / (2 * 10**0.5), rtol=1e-6, err_msg="JAX Newton")
+try:
+    jax.grad(lambda x: x * float(x))(10.0)
+except jax.errors.ConcretizationTypeError as err:
+    print(f"jax.grad of float(x): {type(err).__name__}: {err}".splitlines()[0])
+else:
+    raise AssertionError("jax.grad of float(x) no longer raises")
 
 
 # %%
@@ -300,8 +326,8 @@ np.testing.assert_allclose(jax_sqrt_grad, 3 / (2 * 10**0.5), rtol=1e-6, err_msg=
 # argument) still works with ``backward()``, but ``torch.func.grad`` refuses it: ``torch.func``
 # needs the forward and ``setup_context`` apart. A ``custom_vjp`` defines reverse mode only,
 # so ``jax.jvp`` refuses it, while a ``custom_jvp`` serves both modes. The live table on
-# :doc:`/guide/expert_tools` has every kind of rule under ``grad``, ``jvp``, ``vmap``, the
-# compilers and ``grad`` of ``grad``.
+# :doc:`/guide/expert_tools` has these kinds of rule, and variants, under ``grad``, ``jvp``,
+# ``vmap``, the compilers and ``grad`` of ``grad``.
 class AbsSignRuleOldStyle(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):

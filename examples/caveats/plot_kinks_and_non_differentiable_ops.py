@@ -6,8 +6,9 @@ Kinks and operations that pass no gradient
 Comparisons, ``round``, ``floor``, ``sign`` and ``argmax`` are piecewise constant: their
 derivative is zero wherever it exists. What the frameworks *return* differs: a zero, a
 ``None`` gradient, or an error. At a kink such as ``abs(0)`` the derivative does not exist
-and each framework picks a value by convention; ``max(x, 0)`` written as ``relu``,
-``maximum`` or ``clamp`` gets 0 or 0.5 at 0, depending on the spelling. Practical advice
+and each framework picks a value by convention. In torch |torch_version| and jax
+|jax_version|, ``max(x, 0)`` written as ``relu``, ``maximum`` or ``clamp`` (``jnp.clip`` or
+``lax.clamp`` in JAX) gets 0 or 0.5 at 0, depending on the spelling. Practical advice
 is in :doc:`/guide/best_practices`, the full comparison in :doc:`/guide/framework_differences`.
 
 Every value is asserted for torch |torch_version| and jax |jax_version|, so a change of
@@ -21,6 +22,7 @@ convention fails the documentation build.
 # ``bool`` tensor and ``argmax`` an integer tensor, neither with a ``grad_fn``: combined with
 # another input ``w`` that requires grad, ``x`` is left with ``x.grad is None``; used alone,
 # ``backward`` raises. ``torch.heaviside`` is recorded but has no derivative implemented.
+import re
 from functools import partial
 
 import jax
@@ -59,7 +61,7 @@ for name, call in raising.items():
 # %%
 # The same operations in JAX
 # --------------------------
-# Once the output is a float, JAX returns a gradient of exactly 0 for all of them. Asking
+# Once the output is a float, JAX returns a gradient of exactly 0 for all of them at 1.3. Asking
 # ``jax.grad`` about an output that is still an integer raises a ``TypeError`` instead.
 jax_ops = {
     "x > 0": lambda x: (x > 0).astype(jnp.float32),
@@ -137,35 +139,48 @@ print(f"all {count} kink values match torch {torch.__version__} and jax {jax.__v
 # PyTorch documents its rule in the autograd notes ("Gradients for non-differentiable
 # functions"): the gradient where it exists; where the function is locally convex, the
 # sub-gradient of minimum norm; where locally concave, the super-gradient of minimum norm;
-# otherwise a value by continuity (``inf`` for ``sqrt(0)``). Every PyTorch value in the table
-# but one follows it: ``abs``, ``relu``, ``relu6``, ``leaky_relu``, ``sqrt``, ``norm``, and
-# ``clamp`` (number bounds) and ``hardtanh``, 0 at a bound, the minimum-norm sub- or
-# super-gradient there. The exception is ``maximum(x, 0)``: the rule gives 0 for this function
-# of ``x``, but ``maximum``'s backward splits a tie evenly between its two inputs, even when
-# the second is a constant, so it returns 0.5 where ``clamp(x, min=0)`` and ``relu`` return 0.
+# otherwise a value by continuity (``inf`` for ``sqrt(0)``). In torch |torch_version|, every
+# PyTorch value in the table but one follows it: ``abs``, ``relu``, ``relu6``, ``leaky_relu``,
+# ``sqrt``, ``norm``, and ``clamp`` (number bounds) and ``hardtanh``, 0 at a bound, the
+# minimum-norm sub- or super-gradient there. The exception is ``maximum(x, 0)``: the rule gives
+# 0 for this function of ``x``, but ``maximum``'s backward splits a tie evenly between its two
+# inputs, even when the second is a constant, so it returns 0.5 where ``clamp(x, min=0)`` and
+# ``relu`` return 0.
 #
 # .. release-change:: table cell: probes/kink_derivatives.py: clamp / clip(x, -1, 1) at the
 #    upper bound 1 × PyTorch
 #
 # Among the JAX functions of the table, only the docstrings of ``jax.nn.relu`` and
-# ``jax.nn.relu6`` fix a value at the kink (0 at 0, and for ``relu6`` also 0 at 6), checked
-# below. For the others jax |jax_version| returns what its implementation gives:
-# ``maximum`` splits a tie evenly and ``jnp.clip``, written with ``maximum`` and ``minimum``,
-# inherits the split; ``lax.clamp`` is one primitive that returns 0 at its bounds; ``abs``,
-# ``leaky_relu`` and ``hard_tanh`` take the side that includes the boundary (1); ``norm`` of a
-# zero vector is ``nan``, because its derivative multiplies 0 by ``sqrt``'s infinite one.
+# ``jax.nn.relu6`` fix a value at the kink (0 at 0, and for ``relu6`` also 0 at 6): below, they
+# are the only ones that mention differentiation, a gradient or a nabla at all. For the others
+# jax |jax_version| returns what its implementation gives: ``maximum`` splits a tie evenly and
+# ``jnp.clip``, written with ``maximum`` and ``minimum``, inherits the split; ``lax.clamp`` is
+# one primitive that returns 0 at its bounds; ``abs``, ``leaky_relu`` and ``hard_tanh`` take
+# the side that includes the boundary (1); ``norm`` of a zero vector is ``nan``, because its
+# derivative multiplies 0 by ``sqrt``'s infinite one.
 jax_functions = {getattr(jax_fn, "func", jax_fn) for _, jax_fn, _ in kinks.values()}
-documented = sorted(fn.__name__ for fn in jax_functions if "under differentiation" in fn.__doc__)
-print("JAX functions whose docstring fixes a value under differentiation:", documented)
+mentions = re.compile("differentia|gradient|nabla")
+documented = sorted(fn.__name__ for fn in jax_functions if mentions.search(fn.__doc__))
+print("JAX docstrings that mention differentiation:", documented)
 assert documented == ["relu", "relu6"], f"documented kinks: {documented}"
 
 # %%
 # Picture: one kink, several spellings
 # ------------------------------------
 # Away from 0 the derivative of ``max(x, 0)`` is 0 or 1 however it is written; only the point
-# ``x = 0`` differs. Exact ties are rare with continuous data but common with integer-valued,
-# quantised or clipped inputs.
+# ``x = 0`` differs (checked at -0.5 and 0.5 below). Exact ties are rare with continuous data
+# but common with integer-valued, quantised or clipped inputs.
 spellings = list(kinks)[1:5]  # relu, maximum, clamp (clip in JAX), lax.clamp, all at 0
+away = {-0.5: set(), 0.5: set()}
+for torch_fn, jax_fn, _ in (kinks[key] for key in spellings):
+    for at, found in away.items():
+        found.add(float(jax.grad(jax_fn)(at)))
+        if torch_fn is not None:
+            x = torch.tensor(at, requires_grad=True)
+            torch_fn(x).backward()
+            found.add(x.grad.item())
+print("derivatives of every spelling, both frameworks:", away)
+assert away == {-0.5: {0.0}, 0.5: {1.0}}, f"away from the kink: {away}"
 fig, ax = plt.subplots(figsize=(6.4, 4))
 ax.plot([-1, 0], [0, 0], color="grey", label="derivative away from 0")
 ax.plot([0, 1], [1, 1], color="grey")

@@ -64,13 +64,16 @@ for name, fn in styles.items():
 # ---------------------------------------------
 # For each ``n`` a fresh ``jax.jit`` is traced, lowered and compiled ahead of time
 # (``.lower(x).compile()``), so no cache helps. Compile cost is the CPU time of this process
-# (``time.process_time``), which other programs on a shared machine disturb less than wall
-# time; for the loop primitives the end points take the best of two compilations. Compile
+# (``time.process_time``, all its threads), which does not count the time other programs hold
+# the CPU; for the loop primitives the end points take the best of two compilations. It was
+# measured while this page was built, on that machine's CPU and possibly beside other jobs,
+# so the printed ratios change from run to run; the assertions use factors of 3. Compile
 # time of the Python loop grows with ``n`` (asserted: more than 3 times from 10 to 1,000
 # iterations); for ``fori_loop`` and ``scan`` it stays within a factor of 3, and at
 # ``n = 1000`` the unrolled loop takes more than 3 times as long to compile as ``scan``.
 jax.jit(jnp.sin).lower(x).compile()  # warm up the compiler once
 compile_s, compiled = {}, {}
+print("trace + compile, CPU time (loop primitives' end points: best of 2)")
 for name, fn in styles.items():
     compile_s[name] = []
     for n in ns:
@@ -92,18 +95,23 @@ print(f"Python loop / scan compile time at n=1000: {unrolled_vs_scan:.1f}")
 assert unrolled_vs_scan > 3, f"unrolled / scan compile time at n=1000: {unrolled_vs_scan:.1f}"
 
 # %%
-# Once compiled, unrolling buys no speed
-# --------------------------------------
+# Run time once compiled: unrolling was not faster here
+# -----------------------------------------------------
 # Each compiled function is timed in batches of 10 calls, five rounds over all of them,
-# keeping each one's best batch. Run time grows with ``n`` in every style (asserted: more than
-# 5 times from 10 to 1,000 iterations), because the work does. At ``n = 1000`` no style runs
-# even twice as fast as ``scan`` (asserted; the ratios are printed), while the unrolled loop
-# cost more than 3 times as much to compile.
-batches = {key: [] for key in compiled}
+# keeping each one's best batch, as CPU time of this process, during the build as above.
+# Run time grows with ``n`` in every style (asserted: more than 5 times from 10 to 1,000
+# iterations), because the work does. At ``n = 1000`` no style runs even twice as fast as
+# ``scan`` (asserted; the ratios are printed), while the unrolled loop cost more than 3 times
+# as much to compile. That is one loop body (``sin`` on 256 floats) on one CPU, not a rule
+# for other bodies or backends; partial unrolling, ``lax.scan(..., unroll=k)``, which puts
+# ``k`` copies of the body in each step of the loop, is not timed here.
+batches, cpu_time = {key: [] for key in compiled}, time.process_time
 for _ in range(5):
     for key, fn in compiled.items():
-        batches[key].append(timeit.timeit(lambda fn=fn: fn(x).block_until_ready(), number=10))
+        call = timeit.Timer(lambda fn=fn: fn(x).block_until_ready(), cpu_time)
+        batches[key].append(call.timeit(number=10))
 run_s = {name: [min(batches[name, n]) / 10 for n in ns] for name in styles}
+print("run time per call, CPU time, best of 5 batches of 10 calls")
 for name in styles:
     grow = run_s[name][-1] / run_s[name][0]
     vs_scan = run_s[name][-1] / run_s["scan"][-1]
@@ -119,7 +127,8 @@ for name in styles:
     ax1.loglog(ns, np.array(compile_s[name]) * 1e3, "o-", label=name)
     ax2.loglog(ns, np.array(run_s[name]) * 1e6, "o-", label=name)
 ax1.set(xlabel="trip count n", ylabel="trace + compile, CPU time (ms)", title="Compile time")
-ax2.set(xlabel="trip count n", ylabel="time per call (µs)", title="Run time once compiled")
+ax2.set(xlabel="trip count n", ylabel="CPU time per call (µs)")
+ax2.set_title("Run time once compiled")
 ax1.legend()
 ax2.legend()
 fig.tight_layout()

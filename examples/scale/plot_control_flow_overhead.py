@@ -149,12 +149,12 @@ fig.tight_layout()
 # %%
 # Reading the ratios
 # ------------------
-# The eager ``if``, ``lax.cond`` under ``jit`` and the static-argument call with a known
-# ``bool`` are the cheap ones, each more than 3 times cheaper than ``torch.cond`` in either
-# form (asserted): one dispatch of a few tiny kernels. Computing the predicate for the static
-# argument adds a separate JAX dispatch and a device-to-host read, which costs more than the
-# call itself (asserted: the call with it takes more than twice as long); and every new static
-# value costs a compilation.
+# In torch |torch_version| and jax |jax_version|, the eager ``if``, ``lax.cond`` under ``jit``
+# and the static-argument call with a known ``bool`` are the cheap ones, each more than 3 times
+# cheaper than the prototype ``torch.cond`` in either form (asserted): one dispatch of a few
+# tiny kernels. Computing the predicate for the static argument adds a separate JAX dispatch and
+# a device-to-host read, which costs more than the call itself (asserted: the call with it takes
+# more than twice as long); and every new static value costs a compilation.
 # ``torch.cond`` costs more per call in both forms: each call goes through TorchDynamo's
 # cache checks and the Python-level dispatch of the ``cond`` higher-order operator, and the
 # eager form also sets up a ``torch.compile`` call every time. Its value is not speed on tiny

@@ -95,8 +95,8 @@ print(f"Python loop / scan compile time at n=1000: {unrolled_vs_scan:.1f}")
 assert unrolled_vs_scan > 3, f"unrolled / scan compile time at n=1000: {unrolled_vs_scan:.1f}"
 
 # %%
-# Run time once compiled: unrolling was not faster here
-# -----------------------------------------------------
+# Run time once compiled: unrolling was not twice as fast here
+# ------------------------------------------------------------
 # Each compiled function is timed in batches of 10 calls, five rounds over all of them,
 # keeping each one's best batch, as CPU time of this process, during the build as above.
 # Run time grows with ``n`` in every style (asserted: more than 5 times from 10 to 1,000

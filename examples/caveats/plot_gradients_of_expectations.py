@@ -9,11 +9,12 @@ here): the *pathwise* one differentiates ``f`` through a reparameterised sample
 ``x = mu + sigma * noise``, the *score-function* one (REINFORCE) multiplies ``f(x)`` by the
 derivative of ``log p(x)`` and never differentiates ``f``. Both are unbiased for a smooth
 ``f``; the pathwise one is not when ``f`` jumps. Below, both are measured on the same smooth
-objective with a closed-form gradient, in PyTorch and JAX, and each assertion allows for
-sampling noise: the mean of each estimator lies within 4 standard errors of the exact
-gradient; the variance of both falls like ``1 / n`` in the number ``n`` of samples (groups of
-``n`` cut from 2**17 draws; a fitted slope between -1.3 and -0.8); the pathwise one's is more
-than 10 times lower; a leave-one-out baseline lowers REINFORCE's by more than 1.2 times.
+objective with a closed-form gradient, and each assertion allows for sampling noise: the mean
+of each estimator, in PyTorch and in JAX, lies within 4 standard errors of the exact
+gradient. On PyTorch's samples, the variance of both falls like ``1 / n`` in the number ``n``
+of samples (groups of ``n`` cut from 2**17 draws; a fitted slope between -1.3 and -0.8), the
+pathwise one's is more than 10 times lower, and a leave-one-out baseline lowers REINFORCE's
+by more than 1.2 times.
 Then a jump that moves with ``mu`` makes the pathwise estimator exactly 0 while REINFORCE stays
 right; smoothing the jump, or adding the jump's boundary term, repairs the pathwise one.
 REINFORCE on a random *branch* is in :doc:`/auto_examples/caveats/plot_random_branches`.

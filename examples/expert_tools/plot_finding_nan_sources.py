@@ -220,9 +220,10 @@ assert forward_nan.isnan(), f"sqrt(-1) = {forward_nan.item()}"
 # of 10) and under ``set_detect_anomaly`` (best of 5), at this script's stack depth and 60
 # frames deeper, printed as factors of the plain time. On this page they were measured while
 # the site was built: inside sphinx-gallery, which adds frames to the stack, on that machine's
-# CPU and possibly beside other jobs. Run alone, the script starts at a shallower depth and
-# shows smaller factors. The assertions ask only for more than 1.5 times plain, and for more
-# time at the deeper stack.
+# CPU and possibly beside other jobs. Run alone, the script starts at a shallower stack (its
+# printed depths are smaller), and as the cost grows with depth, expect smaller factors.
+# The assertions ask only for more than 1.5 times plain, and for more time at the deeper
+# stack.
 x = torch.tensor([-1.0, 0.0, 4.0], requires_grad=True)
 with warnings.catch_warnings(record=True), torch.autograd.detect_anomaly(check_nan=False):
     (unchecked,) = torch.autograd.grad(torch_where(torch.sqrt, x).sum(), x)

@@ -199,19 +199,20 @@ np.testing.assert_allclose(grad_theta_implicit, grad_theta_root, rtol=1e-4, err_
 # Unrolled, truncated and implicit gradients as the iteration count grows
 # -----------------------------------------------------------------------
 # For ``K`` iterations from ``x = 0``: *unrolled* records all ``K``; *truncated* runs ``K - 5``
-# without recording and backpropagates through the last 5; *implicit* is
-# ``FixedPointImplicit`` at the ``K``-th iterate. A ``saved_tensors_hooks`` pack hook sees
-# every tensor autograd keeps for the backward pass; we add up distinct storages (``W`` is
-# kept once). The unrolled error shrinks with ``K`` while its graph grows by one iterate per
-# iteration. Truncation keeps memory flat, but its error stops shrinking: 5 steps give only
-# the first 5 terms of ``(I - Jᵀ)⁻¹ = I + Jᵀ + Jᵀ² + ...``. The implicit gradient keeps the
-# same bytes at every ``K`` and is as accurate as unrolling, or better, down to rounding (the
-# reference is itself unrolled, hence unrolling's exact zeros). The hook returns
-# ``tensor.detach()`` (same storage), as ``saved_tensors_hooks``'s docstring advises against a
-# reference cycle. Times are CPU time of one thread, best of 3 runs of forward and backward
-# without the hook, measured while this page was built, on that machine's CPU and possibly
-# beside other jobs: they change from run to run. The assertions ask only that at ``K = 160``
-# unrolling takes more than 1.3 times the implicit time, and 5 times its own at ``K = 5``.
+# without recording and backpropagates through the last 5; *implicit* is ``FixedPointImplicit``
+# at the ``K``-th iterate. A ``saved_tensors_hooks`` pack hook sees every tensor autograd keeps
+# for the backward pass; we add up distinct storages (``W`` is kept once). The unrolled error
+# shrinks with ``K`` while its graph grows by one iterate per iteration. Truncation keeps memory
+# flat, but its error stops shrinking: 5 steps give only the first 5 terms of ``(I - Jᵀ)⁻¹ = I +
+# Jᵀ + Jᵀ² + ...``. The implicit gradient keeps the same bytes at every ``K`` and is as accurate
+# as unrolling, or better, down to rounding (the reference is itself unrolled, hence unrolling's
+# exact zeros). The hook returns ``tensor.detach()`` (same storage), as
+# ``saved_tensors_hooks``'s docstring advises against a reference cycle. Times are this
+# process's CPU time (``time.process_time``) with PyTorch on one thread, best of 3 runs of
+# forward and backward without the hook, measured while this page was built, on that machine's
+# CPU and possibly beside other jobs: they change from run to run. The assertions ask only that
+# at ``K = 160`` unrolling takes more than 1.3 times the implicit time, and 5 times its own at
+# ``K = 5``.
 def error_and_bytes(method, K):
     storages = {}
 
@@ -267,7 +268,7 @@ for K, unrolled_error, implicit_error in zip(counts, error["unrolled"], error["i
     assert implicit_error <= max(unrolled_error, 1e-15), f"K={K}: implicit {implicit_error:.1e}"
 time_ratio = seconds["unrolled"][-1] / seconds["implicit"][-1]
 growth = seconds["unrolled"][-1] / seconds["unrolled"][0]
-print(f"forward + backward at K={counts[-1]}, CPU time of 1 thread, best of 3:")
+print(f"forward + backward at K={counts[-1]}, process CPU time, torch on 1 thread, best of 3:")
 print(f"unrolled: {time_ratio:.1f}x implicit, {growth:.1f}x unrolled at K=5")
 assert time_ratio > 1.3, f"unrolled should be slower than implicit: {time_ratio:.1f}x"
 assert growth > 5, f"unrolled time should grow with K: {seconds['unrolled']}"

@@ -107,17 +107,18 @@ fig.tight_layout()
 # %%
 # What the extra forward pass costs
 # ---------------------------------
-# A checkpointed training step does two forward passes and one backward pass. We time a
-# forward pass and a step with and without checkpointing (``n = 64``; CPU time of one thread,
-# best of 5 runs) and print them as ratios to the step without checkpointing. On 65,536
-# floats the step grows by the printed ``extra``: the recomputation (one forward pass) plus
-# checkpoint's own bookkeeping. It was measured while this page was built, on that machine's
-# CPU and possibly beside other jobs, so it changes from run to run; the assertion only
-# checks that it lies between 0.3 and 4 forward passes. On 256 floats the extra is more
-# than 3 forward passes (asserted), so most of it is bookkeeping, not recomputation.
+# A checkpointed training step does two forward passes and one backward pass. We time a forward
+# pass and a step with and without checkpointing (``n = 64``; this process's CPU time,
+# ``time.process_time``, with PyTorch on one thread; best of 5 runs) and print them as ratios to
+# the step without checkpointing. On 65,536 floats the step grows by the printed ``extra``: the
+# recomputation (one forward pass) plus checkpoint's own bookkeeping. It was measured while this
+# page was built, on that machine's CPU and possibly beside other jobs, so it changes from run
+# to run; the assertion only checks that it lies between 0.3 and 4 forward passes. On 256 floats
+# the extra is more than 3 forward passes (asserted), so most of it is bookkeeping, not
+# recomputation.
 threads = torch.get_num_threads()
 torch.set_num_threads(1)  # no idle threads spinning in the CPU time
-print("n = 64, CPU time of one thread, best of 5, / step without checkpoint")
+print("n = 64, process CPU time, torch on 1 thread, best of 5, / step without checkpoint")
 for size in [65536, 256]:
     w, x0 = torch.randn(size, requires_grad=True), torch.randn(size)
     forward_only, step, checkpointed = (

@@ -1,6 +1,7 @@
 """The section index the site's search runs on: sections, code-aware words, the search page."""
 
 import json
+import re
 
 from search_index import INDEX_FILE, normalize
 
@@ -63,3 +64,12 @@ def test_search_page_loads_the_section_index_instead_of_sphinx_index(tiny_site):
     assert any(src.endswith("_static/search-sections.js") for src in scripts), scripts
     assert any(src.endswith("_static/search_ranking.js") for src in scripts), scripts
     assert not any(src.startswith("searchindex.js") for src in scripts), scripts
+
+
+def test_other_pages_load_no_search_index(tiny_site):
+    """The theme's search-as-you-type is off: Sphinx's index would only weigh on every page."""
+    result, _ = built_index(tiny_site)
+    scripts = [tag.get("src", "") for tag in result.page("index").select("script")]
+    assert scripts, "the page loads no script at all: the check below would prove nothing"
+    loaded = [src for src in scripts if re.search(r"searchindex|searchtools|search-sections", src)]
+    assert not loaded, f"the page loads search scripts: {loaded}"

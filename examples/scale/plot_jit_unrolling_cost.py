@@ -95,16 +95,17 @@ print(f"Python loop / scan compile time at n=1000: {unrolled_vs_scan:.1f}")
 assert unrolled_vs_scan > 3, f"unrolled / scan compile time at n=1000: {unrolled_vs_scan:.1f}"
 
 # %%
-# Run time once compiled: unrolling was not twice as fast here
-# ------------------------------------------------------------
-# Each compiled function is timed in batches of 10 calls, five rounds over all of them,
-# keeping each one's best batch, as CPU time of this process, during the build as above.
-# Run time grows with ``n`` in every style (asserted: more than 5 times from 10 to 1,000
-# iterations), because the work does. At ``n = 1000`` no style runs even twice as fast as
-# ``scan`` (asserted; the ratios are printed), while the unrolled loop cost more than 3 times
-# as much to compile. That is one loop body (``sin`` on 256 floats) on one CPU, not a rule
-# for other bodies or backends; partial unrolling, ``lax.scan(..., unroll=k)``, which puts
-# ``k`` copies of the body in each step of the loop, is not timed here.
+# Run time once compiled
+# ----------------------
+# Each compiled function is timed in batches of 10 calls, five rounds over all of them, keeping
+# each one's best batch, as CPU time of this process, during the build as above. Run time grows
+# with ``n`` in every style (asserted: more than 5 times from 10 to 1,000 iterations), because
+# the work does. At ``n = 1000`` no style runs even twice as fast as ``scan`` (asserted); the
+# printed ratios say how each compared in this build (above 1: slower than ``scan``), while the
+# unrolled loop cost more than 3 times as much to compile. That is one loop body (``sin`` on 256
+# floats) on one CPU, not a rule for other bodies or backends; partial unrolling,
+# ``lax.scan(..., unroll=k)``, which puts ``k`` copies of the body in each step of the loop, is
+# not timed here.
 batches, cpu_time = {key: [] for key in compiled}, time.process_time
 for _ in range(5):
     for key, fn in compiled.items():

@@ -239,8 +239,8 @@ np.testing.assert_array_equal(clip_gradient_norm(x, 1.0), x, err_msg="the forwar
 # straight-through estimator above showed the other half: the rule's value is what arrives).
 # ``torch.func.grad`` takes it too; in torch |torch_version| ``torch.func.vmap`` refuses the
 # ``.item()`` (:ref:`error-torch-vmap-item`) and ``torch.compile`` splits its graph there. In
-# jax |jax_version|, ``float(a)`` works in this ``custom_jvp``'s forward under ``jax.grad``
-# without ``jit``: the jvp rule runs once and calls it with the concrete primal, not a tracer.
+# jax |jax_version|, ``float(a)`` works in this ``custom_jvp``'s forward under a bare
+# ``jax.grad``: the jvp rule runs once and calls it with the concrete primal, not a tracer.
 # In ordinary code under ``jax.grad``, ``float(x)`` raises
 # (:ref:`error-concretizationtypeerror`); under ``jit`` or ``vmap`` the forward gets a tracer,
 # and the live table's row with a Python ``if`` in the forward shows the refusal.

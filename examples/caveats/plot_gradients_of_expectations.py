@@ -8,7 +8,8 @@ standard sampling estimators (there are others, such as measure-valued derivativ
 here): the *pathwise* one differentiates ``f`` through a reparameterised sample
 ``x = mu + sigma * noise``, the *score-function* one (REINFORCE) multiplies ``f(x)`` by the
 derivative of ``log p(x)`` and never differentiates ``f``. Both are unbiased for a smooth
-``f``; the pathwise one is not when ``f`` jumps. Below, both are measured on the same smooth
+``f``; the pathwise one is in general biased when ``f`` jumps, as it misses the boundary term
+(the density at each jump times the jump's size). Below, both are measured on the same smooth
 objective with a closed-form gradient, and each assertion allows for sampling noise: the mean
 of each estimator, in PyTorch and in JAX, lies within 4 standard errors of the exact
 gradient. On PyTorch's samples, the variance of both falls like ``1 / n`` in the number ``n``

@@ -221,9 +221,8 @@ assert n_traced[:5] == [3, 2, 1, 0, -1], f"traced n values {n_traced[:5]}"
 assert all(type(n) is int for n in n_traced), f"n was not always a Python int: {n_traced}"
 
 # %%
-# Under ``jax.disable_jit()``, ``jit`` and ``lax.cond`` run on concrete values instead of
-# tracing: ``lax.cond`` on a concrete predicate runs only the selected branch, and the same
-# recursion stops at ``n = 0``.
+# Under ``jax.disable_jit()``, ``lax.cond`` on a concrete predicate (here ``n == 0`` on a
+# Python ``int``) runs only the selected branch, and the same recursion stops at ``n = 0``.
 n_traced.clear()
 with jax.disable_jit():
     value = power_cond(1.5, 3)

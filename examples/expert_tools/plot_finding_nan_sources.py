@@ -4,12 +4,13 @@ Finding the operation a NaN gradient came from
 ==============================================
 
 A NaN gradient does not say where it was made. JAX's ``jax.debug_nans`` checks the outputs of
-primitives run op by op, forward and backward, and names the one that made a NaN; of a jitted
-function (your ``jit``, or a ``jnp`` function jitted inside JAX, such as ``norm``) it checks
-only the outputs and, on a NaN, re-runs it op by op. ``jax.experimental.checkify`` adds
-checks inside the program. PyTorch's ``torch.autograd.detect_anomaly`` checks backward nodes'
-outputs, not forward values, and names the node. Below, each tool runs on the site's NaN
-examples, ``where(x > 0, sqrt(x), 0)`` and ``where(x > 0, log(x), 0)`` at ``x <= 0`` (from
+primitives run op by op, forward and backward, and names the first one whose output is NaN (the
+one that made it, when no NaN was already in its inputs); of a jitted function (your ``jit``, or
+a ``jnp`` function jitted inside JAX, such as ``norm``) it checks only the outputs and, on a
+NaN, re-runs it op by op. ``jax.experimental.checkify`` adds checks inside the program.
+PyTorch's ``torch.autograd.detect_anomaly`` checks backward nodes' outputs, not forward values,
+and names the first node whose output is NaN. Below, each tool runs on the site's NaN examples,
+``where(x > 0, sqrt(x), 0)`` and ``where(x > 0, log(x), 0)`` at ``x <= 0`` (from
 :doc:`/auto_examples/caveats/plot_nan_from_untaken_branch`) and JAX's ``norm`` at the zero
 vector, then on their fix. The guide page :doc:`/guide/expert_tools` puts them in order.
 """

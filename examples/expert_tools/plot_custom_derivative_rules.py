@@ -9,8 +9,8 @@ You will see rules that choose the derivative at a kink once (a norm whose gradi
 vector is the rule's value, with no double ``where``, and ``abs`` with a sign rule), a
 straight-through estimator (``round`` forward, identity backward), and a backward that clips
 the gradient's norm. A backward pass runs the rule instead of differentiating its forward, so
-a Python loop on ``.item()`` is fine there under ``backward()`` and ``torch.func.grad`` (the
-rule runs once, counted), though ``torch.func.vmap`` refuses it and ``torch.compile`` splits
+a Python loop on ``.item()`` is fine there under ``backward()`` (the rule runs once, counted)
+and ``torch.func.grad``, though ``torch.func.vmap`` refuses it and ``torch.compile`` splits
 the graph there. The PyTorch rules use the ``setup_context`` style, which ``torch.func``
 requires; the old style's refusal is shown, and JAX's of forward mode through a ``custom_vjp``.
 

@@ -9,10 +9,12 @@ one that made it, when no NaN was already in its inputs); of a jitted function (
 a ``jnp`` function jitted inside JAX, such as ``norm``) it checks only the outputs and, on a
 NaN, re-runs it op by op. ``jax.experimental.checkify`` adds checks inside the program.
 PyTorch's ``torch.autograd.detect_anomaly`` checks backward nodes' outputs, not forward values,
-and names the first node whose output is NaN. Below, each tool runs on the site's NaN examples,
-``where(x > 0, sqrt(x), 0)`` and ``where(x > 0, log(x), 0)`` at ``x <= 0`` (from
-:doc:`/auto_examples/caveats/plot_nan_from_untaken_branch`) and JAX's ``norm`` at the zero
-vector, then on their fix. The guide page :doc:`/guide/expert_tools` puts them in order.
+and names the first node whose output is NaN. Below, each tool runs on code without structured
+operators (``lax.cond``, ``lax.scan``, ``torch.cond``) or ``torch.compile``, whose insides are
+not shown here: the site's NaN examples, ``where(x > 0, sqrt(x), 0)`` and ``where(x > 0, log(x),
+0)`` at ``x <= 0`` (from :doc:`/auto_examples/caveats/plot_nan_from_untaken_branch`) and JAX's
+``norm`` at the zero vector, then on their fix. The guide page :doc:`/guide/expert_tools` puts
+them in order.
 """
 
 # %%

@@ -109,7 +109,7 @@ assert unrolled_vs_scan > 3, f"unrolled / scan compile time at n=1000: {unrolled
 batches, cpu_time = {key: [] for key in compiled}, time.process_time
 for _ in range(5):
     for key, fn in compiled.items():
-        call = timeit.Timer(lambda fn=fn: fn(x).block_until_ready(), cpu_time)
+        call = timeit.Timer(lambda fn=fn: fn(x).block_until_ready(), timer=cpu_time)
         batches[key].append(call.timeit(number=10))
 run_s = {name: [min(batches[name, n]) / 10 for n in ns] for name in styles}
 print("run time per call, CPU time, best of 5 batches of 10 calls")
